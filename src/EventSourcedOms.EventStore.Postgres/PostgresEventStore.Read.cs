@@ -1,0 +1,89 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EventSourcedOms.EventStore.Postgres;
+
+public sealed partial class PostgresEventStore
+{
+    const string Columns = "position, stream, revision, event_id, type, data, metadata, recorded_at";
+
+    private protected override async Task<IReadOnlyList<RecordedEvent>> ReadStreamCoreAsync(
+        string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct)
+    {
+        var sql = direction == Direction.Forwards
+            ? $"select {Columns} from {_schema}.events where stream = $1 and revision >= $2 order by revision limit $3"
+            : $"select {Columns} from {_schema}.events where stream = $1 and revision <= $2 order by revision desc limit $3";
+        try
+        {
+            await using var cmd = _dataSource.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { Value = stream, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { Value = fromRevision });
+            cmd.Parameters.Add(new NpgsqlParameter<int> { Value = maxCount });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var events = new List<RecordedEvent>();
+            while (await reader.ReadAsync(ct)) events.Add(ReadEvent(reader, 0));
+            return events;
+        }
+        catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
+        {
+            throw PostgresErrors.Unavailable(e, outcomeUnknown: false);
+        }
+    }
+
+    /// <summary>
+    /// Reads $all without ever passing an event that a still-running transaction could later commit before it.
+    /// A position embeds the xid of its transaction, so every transaction still running (xid >= the snapshot's xmin)
+    /// can only write positions >= xmin &lt;&lt; 16: reading strictly below that horizon sees a final, gapless prefix.
+    /// Committed events at or past the horizon wait (HeldBack) until the older transactions end.
+    /// </summary>
+    private protected override async Task<AllPage> ReadAllCoreAsync(long fromPosition, int maxCount, EventFilter? filter, CancellationToken ct)
+    {
+        var prefixes = filter?.Prefixes ?? [];
+        var types = filter?.TypeNames ?? [];
+        var where = (prefixes.Length > 0 ? " and e.stream ^@ any($3)" : "") + (types.Length > 0 ? " and e.type = any($4)" : "");
+        var sql = $"""
+            with h as materialized (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16 as horizon)
+            select h.horizon, exists (select 1 from {_schema}.events x where x.position >= h.horizon) as held, e.*
+              from h left join lateral (
+                   select {Columns} from {_schema}.events e
+                    where e.position >= $1 and e.position < h.horizon{where}
+                    order by e.position limit $2) e on true
+            """;
+        try
+        {
+            await using var cmd = _dataSource.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { Value = fromPosition });
+            cmd.Parameters.Add(new NpgsqlParameter<int> { Value = maxCount });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { Value = prefixes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { Value = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var events = new List<RecordedEvent>();
+            long horizon = 0;
+            var held = false;
+            while (await reader.ReadAsync(ct))
+            {
+                horizon = reader.GetInt64(0);
+                held = reader.GetBoolean(1);
+                if (!reader.IsDBNull(2)) events.Add(ReadEvent(reader, 2));
+            }
+            var full = events.Count == maxCount;
+            // Everything below the horizon has been considered, also what the filter left out.
+            var next = full ? events[^1].Position + 1 : Math.Max(fromPosition, horizon);
+            return new AllPage(new AllSlice(events, next, IsEnd: !full), held);
+        }
+        catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
+        {
+            throw PostgresErrors.Unavailable(e, outcomeUnknown: false);
+        }
+    }
+
+    static RecordedEvent ReadEvent(NpgsqlDataReader r, int o) => new(
+        Stream: r.GetString(o + 1),
+        Revision: r.GetInt64(o + 2),
+        Position: r.GetInt64(o),
+        EventId: r.GetGuid(o + 3),
+        Type: r.GetString(o + 4),
+        Data: r.GetFieldValue<byte[]>(o + 5),
+        Metadata: MetadataJson.Deserialize(r.GetFieldValue<byte[]>(o + 6)),
+        RecordedAt: r.GetFieldValue<DateTimeOffset>(o + 7));
+}

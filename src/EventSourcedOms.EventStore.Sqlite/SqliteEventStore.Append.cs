@@ -1,0 +1,174 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace EventSourcedOms.EventStore.Sqlite;
+
+public sealed partial class SqliteEventStore
+{
+    sealed record PendingAppend(PreparedAppend Append, TaskCompletionSource<MultiStreamAppendResult> Done);
+
+    private protected override Task<MultiStreamAppendResult> AppendCoreAsync(PreparedAppend append, CancellationToken ct)
+    {
+        var pending = new PendingAppend(append, new TaskCompletionSource<MultiStreamAppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SqliteEventStore));
+        // Once queued the append runs to its end; cancelling only stops the wait (a retry with the same ids is safe).
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    async Task WriteLoopAsync()
+    {
+        using var commands = new WriterCommands(_writer);
+        var batch = new List<PendingAppend>(_options.MaxAppendsPerCommit);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxAppendsPerCommit && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            try
+            {
+                WriteBatch(batch, commands);
+            }
+            catch (Exception e)
+            {
+                // Never leave a caller waiting forever; nothing of this batch was committed.
+                foreach (var p in batch) p.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One transaction for the whole batch. Each append checks its expectations and event ids against the state left by
+    /// the appends before it, and writes only if all pass, so a rejected append leaves nothing behind and never affects
+    /// its neighbours. Only a failure of the database itself fails the batch, and then nothing of it is committed.
+    /// </summary>
+    void WriteBatch(List<PendingAppend> batch, WriterCommands commands)
+    {
+        var outcomes = new (MultiStreamAppendResult? Result, Exception? Error)[batch.Count];
+        var recordedAt = Time.GetUtcNow();
+        try
+        {
+            Execute(_writer, "begin immediate");
+        }
+        catch (SqliteException e)
+        {
+            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: false));
+            return;
+        }
+
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                try
+                {
+                    outcomes[i] = (WriteOne(batch[i].Append, commands, recordedAt), null);
+                }
+                catch (Exception e) when (e is not SqliteException)
+                {
+                    outcomes[i] = (null, e);
+                }
+            }
+            Execute(_writer, "commit");
+        }
+        catch (SqliteException e)
+        {
+            try { Execute(_writer, "rollback"); } catch (SqliteException) { /* already rolled back by SQLite */ }
+            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: false));
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
+            else batch[i].Done.TrySetResult(outcomes[i].Result!);
+        }
+    }
+
+    MultiStreamAppendResult WriteOne(PreparedAppend append, WriterCommands commands, DateTimeOffset recordedAt)
+    {
+        var current = new long[append.Streams.Length];
+        var ok = true;
+        for (var i = 0; i < append.Streams.Length; i++)
+        {
+            current[i] = commands.LastRevision(append.Streams[i].Stream);
+            ok &= append.Streams[i].ExpectedRevision.IsSatisfiedBy(current[i]);
+        }
+        var stored = commands.StoredEventIds(append.Events);
+        if (!ok || stored.Count > 0)
+            return AppendConflicts.Resolve(append, stored, current)
+                   ?? throw new InvalidOperationException("An append was refused although nothing conflicts: the writer is not alone.");
+
+        var micros = (recordedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        var results = new AppendResult[append.Streams.Length];
+        long position = 0;
+        foreach (var e in append.Events)
+        {
+            var revision = current[e.StreamIndex] + e.IndexInStream + 1;
+            position = commands.Insert(append.Streams[e.StreamIndex].Stream, revision, e, micros);
+            results[e.StreamIndex] = new AppendResult(revision, position);
+        }
+        return new MultiStreamAppendResult(results, position);
+    }
+
+    /// <summary>The writer's prepared statements, reused for every append.</summary>
+    sealed class WriterCommands : IDisposable
+    {
+        readonly SqliteCommand _lastRevision, _findId, _insert;
+
+        public WriterCommands(SqliteConnection conn)
+        {
+            _lastRevision = Prepare(conn, "select max(revision) from events where stream = $stream", "$stream");
+            _findId = Prepare(conn, "select stream, revision, position from events where event_id = $id", "$id");
+            _insert = Prepare(conn, """
+                insert into events (stream, revision, event_id, type, data, metadata, recorded_at)
+                values ($stream, $revision, $id, $type, $data, $metadata, $recorded_at) returning position
+                """, "$stream", "$revision", "$id", "$type", "$data", "$metadata", "$recorded_at");
+        }
+
+        static SqliteCommand Prepare(SqliteConnection conn, string sql, params string[] parameters)
+        {
+            var cmd = conn.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var p in parameters) cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
+            return cmd;
+        }
+
+        public long LastRevision(string stream)
+        {
+            _lastRevision.Parameters[0].Value = stream;
+            return _lastRevision.ExecuteScalar() is long revision ? revision : -1;
+        }
+
+        public List<StoredEventId> StoredEventIds(PreparedEvent[] events)
+        {
+            var stored = new List<StoredEventId>();
+            foreach (var e in events)
+            {
+                _findId.Parameters[0].Value = e.EventId;
+                using var reader = _findId.ExecuteReader();
+                if (reader.Read()) stored.Add(new StoredEventId(e.EventId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+            return stored;
+        }
+
+        public long Insert(string stream, long revision, PreparedEvent e, long recordedAtMicros)
+        {
+            var p = _insert.Parameters;
+            p[0].Value = stream;
+            p[1].Value = revision;
+            p[2].Value = e.EventId;
+            p[3].Value = e.Type;
+            p[4].Value = Encoding.UTF8.GetString(e.Data.Span);
+            p[5].Value = Encoding.UTF8.GetString(e.Metadata);
+            p[6].Value = recordedAtMicros;
+            return (long)_insert.ExecuteScalar()!;
+        }
+
+        public void Dispose()
+        {
+            _lastRevision.Dispose();
+            _findId.Dispose();
+            _insert.Dispose();
+        }
+    }
+}

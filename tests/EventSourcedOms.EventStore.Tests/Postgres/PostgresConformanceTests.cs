@@ -1,0 +1,28 @@
+using EventSourcedOms.EventStore.Postgres;
+using EventSourcedOms.EventStore.Tests.Conformance;
+using EventSourcedOms.EventStore.Tests.Support;
+using Npgsql;
+
+namespace EventSourcedOms.EventStore.Tests.Postgres;
+
+public sealed class PostgresConformanceTests(PostgresServer server) : EventStoreConformance
+{
+    protected override async Task<IEventStore> OpenStoreAsync(string name, EventStoreLimits? limits, TimeProvider? time) =>
+        await PostgresEventStore.CreateAsync(new PostgresEventStoreOptions
+        {
+            ConnectionString = server.Require(),
+            Schema = name,
+            Limits = limits ?? new EventStoreLimits(),
+            TimeProvider = time ?? TimeProvider.System,
+            PollInterval = TimeSpan.FromMinutes(5),
+        }, Ct);
+
+    protected override async Task DisposeStorageAsync(string name)
+    {
+        if (server.ConnectionString is null) return;
+        await using var conn = new NpgsqlConnection(server.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"drop schema if exists \"{name}\" cascade", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
