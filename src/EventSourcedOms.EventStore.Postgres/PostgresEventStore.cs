@@ -94,6 +94,9 @@ public sealed partial class PostgresEventStore : EventStoreBase
         return "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
+    /// <summary>A connection with the store's session settings, for tests that hold a transaction open.</summary>
+    internal ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken ct) => _dataSource.OpenConnectionAsync(ct);
+
     private protected override void OnSubscribing() => _notifications.EnsureListening();
 
     int _disposed;

@@ -1,52 +1,9 @@
-using System.Threading.Channels;
 using EventSourcedOms.EventStore.Tests.Support;
 
 namespace EventSourcedOms.EventStore.Tests.Conformance;
 
 public abstract partial class EventStoreConformance
 {
-    /// <summary>Runs a subscription into a channel so a test can take events one by one with a timeout.</summary>
-    protected sealed class Follower : IAsyncDisposable
-    {
-        readonly CancellationTokenSource _stop = new();
-        readonly Channel<RecordedEvent> _events = Channel.CreateUnbounded<RecordedEvent>();
-        readonly Task _run;
-
-        public Follower(IEventStore store, FromAll from, EventFilter? filter = null) =>
-            _run = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var e in store.SubscribeToAll(from, filter, _stop.Token)) await _events.Writer.WriteAsync(e);
-                }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                {
-                }
-                finally
-                {
-                    _events.Writer.TryComplete();
-                }
-            });
-
-        public async Task<List<RecordedEvent>> Take(int count, TimeSpan? timeout = null)
-        {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
-            var taken = new List<RecordedEvent>();
-            while (taken.Count < count) taken.Add(await _events.Reader.ReadAsync(cts.Token));
-            return taken;
-        }
-
-        public bool TryTake(out RecordedEvent? e) => _events.Reader.TryRead(out e);
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _run;
-            _stop.Dispose();
-        }
-    }
-
     [Fact]
     public async Task a_subscription_catches_up_on_history_then_receives_new_events_live()
     {
