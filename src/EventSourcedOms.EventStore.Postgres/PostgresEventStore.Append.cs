@@ -6,14 +6,15 @@ namespace EventSourcedOms.EventStore.Postgres;
 
 public sealed partial class PostgresEventStore
 {
-    const string UniqueViolation = "23505";
+    const string EventIdKey = "events_event_id_key";
     readonly string _appendSql;
+
+    // Two appends crossing the same new event ids in opposite orders can deadlock; a fresh attempt sees the winner's
+    // commit and resolves to a retry result or a conflict.
+    static readonly string[] RetryableStates = ["40P01", "40001"];
 
     private protected override async Task<MultiStreamAppendResult> AppendCoreAsync(PreparedAppend append, CancellationToken ct)
     {
-        // A new event id can race another append using the same id on another stream: the loser sees a unique
-        // violation once the winner commits, and the next attempt resolves it (retry or conflict). A stream can also
-        // move between a failed check and its resolution; a fresh attempt settles that too.
         for (var attempt = 1; ; attempt++)
         {
             var sent = false;
@@ -21,28 +22,36 @@ public sealed partial class PostgresEventStore
             {
                 await using var conn = await _dataSource.OpenConnectionAsync(ct);
                 sent = true;
-                var written = await TryAppendAsync(conn, null, append, ct);
-                if (written.Result is { } result)
+                long[] current;
+                try
                 {
-                    _notifications.Published();
-                    return result;
+                    var written = await TryAppendAsync(conn, null, append, ct);
+                    if (written.Result is { } result)
+                    {
+                        _notifications.Published();
+                        return result;
+                    }
+                    current = written.CurrentRevisions;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == EventIdKey)
+                {
+                    // An event id is already stored (the common case of a retry), or a concurrent append with the same
+                    // id committed first: either way it is stored now, and where it is decides.
+                    current = [];
                 }
                 var stored = await LookupEventIdsAsync(conn, append, ct);
-                var resolved = AppendConflicts.Resolve(append, stored, written.CurrentRevisions);
-                if (resolved is not null) return resolved;
+                return AppendConflicts.Resolve(append, stored, current)
+                       ?? throw new InvalidOperationException("The append function refused an append that conflicts with nothing.");
             }
-            catch (PostgresException e) when (e.SqlState == UniqueViolation)
+            catch (PostgresException e) when (RetryableStates.Contains(e.SqlState) && attempt < 3)
             {
             }
-            catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
+            catch (Exception e) when (e is NpgsqlException || PostgresErrors.IsUnavailable(e, ct))
             {
                 // A connection that broke after the call was sent may have lost the reply to a commit that happened;
                 // an error reported by the server itself means the transaction rolled back.
                 throw PostgresErrors.Unavailable(e, outcomeUnknown: sent && e is not PostgresException);
             }
-            if (attempt >= 3)
-                throw new EventStoreUnavailableException("The append kept conflicting with concurrent appends; retry it.",
-                    new InvalidOperationException("append contention"), outcomeUnknown: false);
         }
     }
 

@@ -5,7 +5,7 @@ namespace EventSourcedOms.EventStore.Postgres;
 
 public sealed partial class PostgresEventStore
 {
-    const string Columns = "position, stream, revision, event_id, type, data, metadata, recorded_at";
+    const string Columns = "position, null::boolean, stream, revision, event_id, type, data, metadata, recorded_at";
 
     private protected override async Task<IReadOnlyList<RecordedEvent>> ReadStreamCoreAsync(
         string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct)
@@ -41,13 +41,21 @@ public sealed partial class PostgresEventStore
         var prefixes = filter?.Prefixes ?? [];
         var types = filter?.TypeNames ?? [];
         var where = (prefixes.Length > 0 ? " and e.stream ^@ any($3)" : "") + (types.Length > 0 ? " and e.type = any($4)" : "");
+        // One statement, so the page and its checkpoint share one horizon: a header row (kind 0) carries it and whether
+        // committed events wait beyond it; the events follow (kind 1). The horizon is an InitPlan, so both range
+        // conditions use the primary key.
         var sql = $"""
-            with h as materialized (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16 as horizon)
-            select h.horizon, exists (select 1 from {_schema}.events x where x.position >= h.horizon) as held, e.*
-              from h left join lateral (
-                   select {Columns} from {_schema}.events e
-                    where e.position >= $1 and e.position < h.horizon{where}
-                    order by e.position limit $2) e on true
+            with h as materialized (
+                 select (pg_snapshot_xmin(pg_current_snapshot())::text::bigint + o.xid_offset) << 16 as horizon
+                   from {_schema}.position_offset o)
+            select 0 as kind, (select horizon from h) as position,
+                   coalesce((select max(x.position) from {_schema}.events x), 0) >= (select horizon from h) as held,
+                   null::text, null::bigint, null::uuid, null::text, null::json, null::json, null::timestamptz
+            union all
+            (select 1, e.position, null::boolean, e.stream, e.revision, e.event_id, e.type, e.data, e.metadata, e.recorded_at
+               from {_schema}.events e
+              where e.position >= $1 and e.position < (select horizon from h){where}
+              order by e.position limit $2)
             """;
         try
         {
@@ -62,9 +70,13 @@ public sealed partial class PostgresEventStore
             var held = false;
             while (await reader.ReadAsync(ct))
             {
-                horizon = reader.GetInt64(0);
-                held = reader.GetBoolean(1);
-                if (!reader.IsDBNull(2)) events.Add(ReadEvent(reader, 2));
+                if (reader.GetInt32(0) == 1)
+                {
+                    events.Add(ReadEvent(reader, 1));
+                    continue;
+                }
+                horizon = reader.GetInt64(1);
+                held = reader.GetBoolean(2);
             }
             var full = events.Count == maxCount;
             // Everything below the horizon has been considered, also what the filter left out.
@@ -77,13 +89,14 @@ public sealed partial class PostgresEventStore
         }
     }
 
+    /// <summary>Reads the event whose columns start at <paramref name="o"/>: position, (a flag column), stream, revision, …</summary>
     static RecordedEvent ReadEvent(NpgsqlDataReader r, int o) => new(
-        Stream: r.GetString(o + 1),
-        Revision: r.GetInt64(o + 2),
+        Stream: r.GetString(o + 2),
+        Revision: r.GetInt64(o + 3),
         Position: r.GetInt64(o),
-        EventId: r.GetGuid(o + 3),
-        Type: r.GetString(o + 4),
-        Data: r.GetFieldValue<byte[]>(o + 5),
-        Metadata: MetadataJson.Deserialize(r.GetFieldValue<byte[]>(o + 6)),
-        RecordedAt: r.GetFieldValue<DateTimeOffset>(o + 7));
+        EventId: r.GetGuid(o + 4),
+        Type: r.GetString(o + 5),
+        Data: r.GetFieldValue<byte[]>(o + 6),
+        Metadata: MetadataJson.Deserialize(r.GetFieldValue<byte[]>(o + 7)),
+        RecordedAt: r.GetFieldValue<DateTimeOffset>(o + 8));
 }

@@ -29,7 +29,14 @@ public sealed partial class PostgresEventStore : EventStoreBase
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
         var csb = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         var timeoutMs = (int)options.IdleInTransactionTimeout.TotalMilliseconds;
-        csb.Options = $"{csb.Options} -c idle_in_transaction_session_timeout={timeoutMs}".Trim();
+        // Read committed is what the append function relies on: each of its statements sees what committed before
+        // it, in particular after it waited for a stream lock. JIT compilation costs more than these short
+        // statements ever take (it turned a 2 ms read into seconds when the planner misjudged a row count).
+        csb.Options = $@"{csb.Options} -c idle_in_transaction_session_timeout={timeoutMs} -c default_transaction_isolation=read\ committed -c jit=off".Trim();
+        // Pooled connections keep no session state of ours, and resetting them (DISCARD ALL) would throw away the
+        // cached plans of the append function on every call: measured at over 1 ms per append.
+        csb.NoResetOnClose = true;
+        if (csb.MaxAutoPrepare == 0) csb.MaxAutoPrepare = 16;
         var dataSource = NpgsqlDataSource.Create(csb);
         var store = new PostgresEventStore(dataSource, options);
         try
@@ -52,6 +59,10 @@ public sealed partial class PostgresEventStore : EventStoreBase
             await using var tx = await conn.BeginTransactionAsync(ct);
             // Two processes starting together must not race each other's DDL.
             await Exec(conn, tx, $"select pg_advisory_xact_lock({LockClass(schemaName)}, 0)", ct);
+            // Event JSON is stored as text: any other server encoding would refuse or mangle some of it.
+            await using (var encoding = new NpgsqlCommand("show server_encoding", conn, tx))
+                if (await encoding.ExecuteScalarAsync(ct) is string enc && enc != "UTF8")
+                    throw new InvalidOperationException($"The event store needs a UTF8 database; this one is {enc}.");
             await Exec(conn, tx, $"create schema if not exists {_schema}", ct);
             foreach (var sql in Migrations())
                 await Exec(conn, tx, sql.Replace("__schema__", _schema).Replace("__lock_class__", LockClass(schemaName).ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);

@@ -9,11 +9,13 @@ public sealed partial class SqliteEventStore
 
     private protected override Task<MultiStreamAppendResult> AppendCoreAsync(PreparedAppend append, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         var pending = new PendingAppend(append, new TaskCompletionSource<MultiStreamAppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
             throw new ObjectDisposedException(nameof(SqliteEventStore));
-        // Once queued the append runs to its end; cancelling only stops the wait (a retry with the same ids is safe).
-        return pending.Done.Task.WaitAsync(ct);
+        // Once queued, the append runs to its end and the caller learns how it ended: a commit takes milliseconds,
+        // and a cancelled wait would leave the caller not knowing whether it committed.
+        return pending.Done.Task;
     }
 
     async Task WriteLoopAsync()
@@ -37,9 +39,9 @@ public sealed partial class SqliteEventStore
     }
 
     /// <summary>
-    /// One transaction for the whole batch. Each append checks its expectations and event ids against the state left by
-    /// the appends before it, and writes only if all pass, so a rejected append leaves nothing behind and never affects
-    /// its neighbours. Only a failure of the database itself fails the batch, and then nothing of it is committed.
+    /// One transaction for the whole batch, one savepoint per append: an append that fails (its expectation, an event
+    /// id, or even an error of its own insert) is rolled back to its savepoint alone and never affects its neighbours.
+    /// Only a failure of the transaction itself fails the batch.
     /// </summary>
     void WriteBatch(List<PendingAppend> batch, WriterCommands commands)
     {
@@ -55,25 +57,31 @@ public sealed partial class SqliteEventStore
             return;
         }
 
+        var committing = false;
         try
         {
             for (var i = 0; i < batch.Count; i++)
             {
+                commands.Savepoint();
                 try
                 {
                     outcomes[i] = (WriteOne(batch[i].Append, commands, recordedAt), null);
+                    commands.Release();
                 }
-                catch (Exception e) when (e is not SqliteException)
+                catch (Exception e) when (e is not SqliteException || !SqliteErrors.IsUnavailable((SqliteException)e))
                 {
-                    outcomes[i] = (null, e);
+                    commands.RollbackToSavepoint();
+                    outcomes[i] = (null, e is SqliteException se ? SqliteErrors.Unavailable(se, outcomeUnknown: false) : e);
                 }
             }
+            committing = true;
             Execute(_writer, "commit");
         }
         catch (SqliteException e)
         {
             try { Execute(_writer, "rollback"); } catch (SqliteException) { /* already rolled back by SQLite */ }
-            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: false));
+            // A failed COMMIT may still have reached the log (an fsync error after the write): only a retry tells.
+            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: committing));
             return;
         }
 
@@ -113,10 +121,13 @@ public sealed partial class SqliteEventStore
     /// <summary>The writer's prepared statements, reused for every append.</summary>
     sealed class WriterCommands : IDisposable
     {
-        readonly SqliteCommand _lastRevision, _findId, _insert;
+        readonly SqliteCommand _lastRevision, _findId, _insert, _savepoint, _release, _rollbackTo;
 
         public WriterCommands(SqliteConnection conn)
         {
+            _savepoint = Prepare(conn, "savepoint append");
+            _release = Prepare(conn, "release append");
+            _rollbackTo = Prepare(conn, "rollback to append; release append");
             _lastRevision = Prepare(conn, "select max(revision) from events where stream = $stream", "$stream");
             _findId = Prepare(conn, "select stream, revision, position from events where event_id = $id", "$id");
             _insert = Prepare(conn, """
@@ -132,6 +143,10 @@ public sealed partial class SqliteEventStore
             foreach (var p in parameters) cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
             return cmd;
         }
+
+        public void Savepoint() => _savepoint.ExecuteNonQuery();
+        public void Release() => _release.ExecuteNonQuery();
+        public void RollbackToSavepoint() => _rollbackTo.ExecuteNonQuery();
 
         public long LastRevision(string stream)
         {
@@ -166,6 +181,9 @@ public sealed partial class SqliteEventStore
 
         public void Dispose()
         {
+            _savepoint.Dispose();
+            _release.Dispose();
+            _rollbackTo.Dispose();
             _lastRevision.Dispose();
             _findId.Dispose();
             _insert.Dispose();

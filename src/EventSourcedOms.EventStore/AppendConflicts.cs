@@ -11,7 +11,8 @@ internal readonly record struct StoredEventId(Guid EventId, string Stream, long 
 internal static class AppendConflicts
 {
     /// <param name="stored">Rows already stored for any of the append's event ids.</param>
-    /// <param name="currentRevisions">Each stream's last revision (-1: none) as the backend saw it.</param>
+    /// <param name="currentRevisions">Each stream's last revision (-1: none) as the backend saw it; only needed when
+    /// no event id is stored.</param>
     /// <returns>The original result of an idempotent retry, or null when nothing is wrong any more (the caller retries).</returns>
     public static MultiStreamAppendResult? Resolve(PreparedAppend append, IReadOnlyCollection<StoredEventId> stored, long[] currentRevisions)
     {
@@ -25,11 +26,15 @@ internal static class AppendConflicts
     }
 
     /// <summary>The append is a retry when every one of its events is stored in its stream, in order, at consecutive
-    /// revisions that the append's expectation would have produced.</summary>
+    /// revisions that the append's expectation would have produced, and all of them were one commit: their positions
+    /// are one consecutive run in the append's order (both backends number an append's events that way).</summary>
     static MultiStreamAppendResult? OriginalResult(PreparedAppend append, IReadOnlyCollection<StoredEventId> stored)
     {
         if (stored.Count != append.Events.Length) return null;
         var byId = stored.ToDictionary(s => s.EventId);
+        for (var e = 1; e < append.Events.Length; e++)
+            if (byId[append.Events[e].EventId].Position != byId[append.Events[e - 1].EventId].Position + 1)
+                return null;
         var results = new AppendResult[append.Streams.Length];
         long lastPosition = 0;
         for (var i = 0; i < append.Streams.Length; i++)

@@ -26,6 +26,9 @@ internal static class AppendValidator
             var field = appends.Count == 1 ? "" : $"appends[{s}].";
             var append = appends[s] ?? throw new EventStoreValidationException("append-empty", $"appends[{s}]", "Missing.");
             ValidateStreamName(append.Stream, field + "stream", limits);
+            if (append.ExpectedRevision.IsUnset)
+                throw new EventStoreValidationException("expected-revision-missing", field + "expectedRevision",
+                    "Say what the stream is expected to be: Any, NoStream, StreamExists or an exact revision.");
             if (!seenStreams.Add(append.Stream))
                 throw new EventStoreValidationException("stream-repeated", field + "stream", $"Stream '{append.Stream}' appears twice in one append.");
             if (append.Events is null || append.Events.Count == 0)
@@ -43,6 +46,9 @@ internal static class AppendValidator
                 if (!IsJsonObject(ev.Data.Span))
                     throw new EventStoreValidationException("event-data-not-json-object", ef + ".data", "Event data must be one JSON object.");
                 var metadata = MetadataJson.Serialize(ev.Metadata);
+                if (!IsJsonObject(metadata))
+                    throw new EventStoreValidationException("event-metadata-invalid", ef + ".metadata",
+                        "Metadata strings must be valid Unicode text without NUL characters.");
                 if ((long)ev.Data.Length + metadata.Length > limits.MaxEventBytes)
                     throw new EventStoreValidationException("event-too-large", ef,
                         $"{ev.Data.Length + metadata.Length} bytes of data and metadata; at most {limits.MaxEventBytes} are allowed.");
@@ -84,18 +90,29 @@ internal static class AppendValidator
         return true;
     }
 
-    static bool IsJsonObject(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// One JSON object of valid Unicode text. Escaped strings are decoded as well: the reader would accept a lone
+    /// surrogate or NUL written as an escape, which PostgreSQL's JSON operators and .NET deserialisation then reject,
+    /// and an event that cannot be read again would stop every projection that meets it.
+    /// </summary>
+    internal static bool IsJsonObject(ReadOnlySpan<byte> json)
     {
-        // The reader does not check every byte (property names, for one); stored text must be exactly what was sent.
         if (!System.Text.Unicode.Utf8.IsValid(json)) return false;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            reader.Skip();
-            return !reader.Read();
+            var depth = reader.CurrentDepth;
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String && reader.ValueIsEscaped &&
+                    reader.GetString()!.Contains('\0', StringComparison.Ordinal))
+                    return false;
+                if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth) return !reader.Read();
+            }
+            return false;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }

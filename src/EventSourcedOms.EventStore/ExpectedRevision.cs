@@ -9,9 +9,16 @@ public readonly record struct ExpectedRevision
     // The encoding is shared with the PostgreSQL append function: exact >= 0, NoStream -1, Any -2, StreamExists -3.
     internal const long NoStreamValue = -1, AnyValue = -2, StreamExistsValue = -3;
 
-    ExpectedRevision(long value) => Value = value;
+    // Stored shifted so that default(ExpectedRevision), a forgotten field, is no valid expectation at all.
+    const long Shift = 4;
+    readonly long _shifted;
 
-    internal long Value { get; }
+    ExpectedRevision(long value) => _shifted = value + Shift;
+
+    internal long Value => _shifted - Shift;
+
+    /// <summary>True for <c>default(ExpectedRevision)</c>, which appends reject.</summary>
+    public bool IsUnset => _shifted == 0;
 
     public static ExpectedRevision Any { get; } = new(AnyValue);
     public static ExpectedRevision NoStream { get; } = new(NoStreamValue);
@@ -28,7 +35,7 @@ public readonly record struct ExpectedRevision
         _ => current == Value,
     };
 
-    public override string ToString() => Value switch
+    public override string ToString() => IsUnset ? "unset" : Value switch
     {
         AnyValue => "any",
         NoStreamValue => "no stream",

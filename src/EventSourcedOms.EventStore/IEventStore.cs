@@ -5,6 +5,7 @@ namespace EventSourcedOms.EventStore;
 /// Every method validates its input first and throws an <see cref="EventStoreException"/> subtype on any failure:
 /// a failed call has written nothing, except <see cref="EventStoreUnavailableException"/> with
 /// <see cref="EventStoreUnavailableException.OutcomeUnknown"/> set, which a retry with the same event ids settles.
+/// Cancelling an append that has already reached the database is like that too: it may have committed.
 /// </summary>
 public interface IEventStore : IAsyncDisposable
 {

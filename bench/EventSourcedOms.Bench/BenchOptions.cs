@@ -1,0 +1,30 @@
+namespace EventSourcedOms.Bench;
+
+internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string Get(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+
+        var backend = Get("--backend", "all");
+        var pg = Get("--pg", Environment.GetEnvironmentVariable("OMS_BENCH_POSTGRES") ?? "");
+        string[] backends = backend switch
+        {
+            "all" => pg.Length > 0 ? ["sqlite", "postgres"] : ["sqlite"],
+            "sqlite" or "postgres" => [backend],
+            _ => throw new ArgumentException($"--backend {backend}: use sqlite, postgres or all"),
+        };
+        if (backends.Contains("postgres") && pg.Length == 0)
+            throw new ArgumentException("--backend postgres needs --pg \"<connection string>\" or OMS_BENCH_POSTGRES");
+        return new BenchOptions(
+            backends,
+            pg.Length > 0 ? pg : null,
+            TimeSpan.FromSeconds(double.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture)),
+            int.Parse(Get("--read-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
+            Get("--sqlite-dir", Path.Combine(Path.GetTempPath(), "oms-bench")));
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Reproduces every figure in docs/benchmarks.md: starts a durable throwaway PostgreSQL, runs the store benchmarks
+# against SQLite and PostgreSQL, prints a summary table, and stops the cluster.
+#   bench/run.sh [--seconds 10] [--read-events 1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
+trap 'scripts/pg-throwaway.sh stop' EXIT
+pg="$(scripts/pg-throwaway.sh start | tail -1)"
+echo "postgres: $(/usr/lib/postgresql/*/bin/postgres --version | head -1), durable (fsync=on, synchronous_commit=on)"
+dotnet run -c Release --project bench/EventSourcedOms.Bench -- --backend all --pg "$pg" --sqlite-dir "${TMPDIR:-/tmp}/oms-bench" "$@"
