@@ -94,4 +94,16 @@ public abstract partial class EventStoreConformance
         Assert.Single(results.Distinct());
         Assert.Equal(batch.Select(e => e.EventId), (await Store.ReadStreamAsync(stream, 0, Direction.Forwards, 100, Ct)).Select(e => e.EventId));
     }
+
+    [Fact]
+    public async Task events_written_by_separate_appends_are_not_mistaken_for_one_retried_append()
+    {
+        var stream = TestEvents.NewStream();
+        var (first, second) = (TestEvents.Event(), TestEvents.Event());
+        await Store.AppendAsync(stream, ExpectedRevision.NoStream, [first], Ct);
+        await Store.AppendAsync(TestEvents.NewStream(), ExpectedRevision.NoStream, TestEvents.Events(1), Ct);
+        await Store.AppendAsync(stream, ExpectedRevision.Exact(0), [second], Ct);
+
+        await Assert.ThrowsAsync<DuplicateEventIdException>(() => Store.AppendAsync(stream, ExpectedRevision.NoStream, [first, second], Ct));
+    }
 }

@@ -20,6 +20,10 @@ public abstract partial class EventStoreConformance
     [InlineData("data is truncated JSON", "event-data-not-json-object", "events[1].data")]
     [InlineData("data is two JSON objects", "event-data-not-json-object", "events[1].data")]
     [InlineData("data is invalid UTF-8", "event-data-not-json-object", "events[1].data")]
+    [InlineData("data has an escaped lone surrogate", "event-data-not-json-object", "events[1].data")]
+    [InlineData("data has an escaped NUL", "event-data-not-json-object", "events[1].data")]
+    [InlineData("metadata has a NUL", "event-metadata-invalid", "events[0].metadata")]
+    [InlineData("expected revision left unset", "expected-revision-missing", "expectedRevision")]
     [InlineData("event over the size limit", "event-too-large", "events[0]")]
     [InlineData("more events than allowed", "too-many-events", "events")]
     [InlineData("no events", "append-empty", "events")]
@@ -64,6 +68,10 @@ public abstract partial class EventStoreConformance
             "data is truncated JSON" => [One(existing, good, Data("""{"sku":"""))],
             "data is two JSON objects" => [One(existing, good, Data("{} {}"))],
             "data is invalid UTF-8" => [One(existing, good, new EventData(Guid.NewGuid(), "T.v1", new byte[] { (byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}' }))],
+            "data has an escaped lone surrogate" => [One(existing, good, Data("""{"name":"\ud800"}"""))],
+            "data has an escaped NUL" => [One(existing, good, Data("""{"name":"a\u0000b"}"""))],
+            "metadata has a NUL" => [One(existing, TestEvents.Event(metadata: new EventMetadata { CorrelationId = "a\0b" }))],
+            "expected revision left unset" => [new StreamAppend(existing, default, [good])],
             "event over the size limit" => [One(existing, Data($$"""{"blob":"{{new string('x', 1024 * 1024)}}"}"""))],
             "more events than allowed" => [One(existing, TestEvents.Events(1001))],
             "no events" => [One(existing)],

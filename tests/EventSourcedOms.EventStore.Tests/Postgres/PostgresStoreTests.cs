@@ -166,6 +166,50 @@ public sealed class PostgresStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Single(await stores[3].ReadStreamAsync("order-1", 0, Direction.Forwards, 10, Ct));
     }
 
+    [Fact]
+    public async Task an_append_must_be_the_first_write_of_its_transaction()
+    {
+        // Positions follow transaction age only when the xid is taken after the stream locks.
+        var store = await Open();
+        await using var conn = new NpgsqlConnection(server.Require());
+        await conn.OpenAsync(Ct);
+        await using var tx = await conn.BeginTransactionAsync(Ct);
+        await using (var write = new NpgsqlCommand("create temp table scratch(x int); insert into scratch values (1)", conn, tx))
+            await write.ExecuteNonQueryAsync(Ct);
+
+        var prepared = AppendValidator.Prepare([new StreamAppend(TestEvents.NewStream(), ExpectedRevision.NoStream, TestEvents.Events(1))], store.Limits);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => store.TryAppendAsync(conn, tx, prepared, Ct));
+        Assert.Contains("first write", error.MessageText);
+    }
+
+    [Fact]
+    public async Task after_a_restore_into_a_cluster_with_younger_transaction_ids_new_positions_stay_above_the_stored_ones()
+    {
+        // A dump restored elsewhere keeps its positions while the new cluster's xids start low. Simulate it with an
+        // event stored far ahead of this cluster's xids, then start the store again.
+        var store = await Open();
+        var restored = TestEvents.Event();
+        await using (var conn = new NpgsqlConnection(server.Require()))
+        {
+            await conn.OpenAsync(Ct);
+            await using var insert = new NpgsqlCommand($$"""
+                insert into "{{_schema}}".events (position, stream, revision, event_id, type, data, metadata, recorded_at)
+                values (((pg_current_xact_id()::text::bigint + 1000000) << 16), 'order-restored', 0, $1, 'OrderPlaced.v1', '{"r":1}'::json, '{"a":1}'::json, now())
+                """, conn);
+            insert.Parameters.AddWithValue(restored.EventId);
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+        var restarted = await Open();
+
+        var next = TestEvents.Event();
+        var result = await restarted.AppendAsync("order-restored", ExpectedRevision.Exact(0), [next], Ct);
+
+        var all = await restarted.ReadAllEvents(expectAtLeast: 2);
+        Assert.Equal([restored.EventId, next.EventId], all.Select(e => e.EventId));
+        Assert.Equal(1, result.NextExpectedRevision);
+        _ = store;
+    }
+
     static async Task<T> RetryWhileUnavailable<T>(Func<Task<T>> action)
     {
         for (var attempt = 0; ; attempt++)
