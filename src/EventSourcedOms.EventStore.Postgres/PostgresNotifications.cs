@@ -19,6 +19,7 @@ internal sealed class PostgresNotifications : IAsyncDisposable
     readonly Task _notifier;
     Task? _listener;
     readonly Lock _gate = new();
+    static readonly TimeSpan CoalesceInterval = TimeSpan.FromMilliseconds(2);
 
     public PostgresNotifications(NpgsqlDataSource dataSource, string schemaName, ChangeSignal changes)
     {
@@ -52,6 +53,9 @@ internal sealed class PostgresNotifications : IAsyncDisposable
                     conn ??= await _dataSource.OpenConnectionAsync(ct);
                     await using var cmd = new NpgsqlCommand($"select pg_notify('{_channel}', '')", conn);
                     await cmd.ExecuteNonQueryAsync(ct);
+                    // At most one NOTIFY per interval: a lone writer would otherwise pay a second round trip for each
+                    // append. Appends in between are covered by the next NOTIFY.
+                    await Task.Delay(CoalesceInterval, ct);
                 }
                 catch (Exception) when (!ct.IsCancellationRequested)
                 {
