@@ -1,4 +1,3 @@
-using System.Reflection;
 using Npgsql;
 
 namespace EventSourcedOms.EventStore.Postgres;
@@ -64,7 +63,7 @@ public sealed partial class PostgresEventStore : EventStoreBase
                 if (await encoding.ExecuteScalarAsync(ct) is string enc && enc != "UTF8")
                     throw new InvalidOperationException($"The event store needs a UTF8 database; this one is {enc}.");
             await Exec(conn, tx, $"create schema if not exists {_schema}", ct);
-            foreach (var sql in Migrations())
+            foreach (var sql in EmbeddedSql.Migrations(typeof(PostgresEventStore).Assembly))
                 await Exec(conn, tx, sql.Replace("__schema__", _schema).Replace("__lock_class__", LockClass(schemaName).ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);
             await tx.CommitAsync(ct);
         }
@@ -80,16 +79,6 @@ public sealed partial class PostgresEventStore : EventStoreBase
         }
     }
 
-    static IEnumerable<string> Migrations()
-    {
-        var assembly = typeof(PostgresEventStore).Assembly;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return reader.ReadToEnd();
-        }
-    }
 
     /// <summary>The advisory lock namespace (first key) of this store's stream locks; stable across processes and versions.</summary>
     internal static int LockClass(string schemaName)

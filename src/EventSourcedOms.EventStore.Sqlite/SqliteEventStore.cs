@@ -51,7 +51,7 @@ public sealed partial class SqliteEventStore : EventStoreBase
                 pragma busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds};
                 """);
             Execute(writer, "begin immediate");
-            foreach (var sql in Migrations()) Execute(writer, sql);
+            foreach (var sql in EmbeddedSql.Migrations(typeof(SqliteEventStore).Assembly)) Execute(writer, sql);
             Execute(writer, "commit");
         }
         catch (SqliteException e)
@@ -62,16 +62,6 @@ public sealed partial class SqliteEventStore : EventStoreBase
         return new SqliteEventStore(options, connectionString, writer);
     }
 
-    static IEnumerable<string> Migrations()
-    {
-        var assembly = typeof(SqliteEventStore).Assembly;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return reader.ReadToEnd();
-        }
-    }
 
     static void Execute(SqliteConnection conn, string sql)
     {

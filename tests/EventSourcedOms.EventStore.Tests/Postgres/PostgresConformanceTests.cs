@@ -1,7 +1,6 @@
 using EventSourcedOms.EventStore.Postgres;
 using EventSourcedOms.EventStore.Tests.Conformance;
 using EventSourcedOms.EventStore.Tests.Support;
-using Npgsql;
 
 namespace EventSourcedOms.EventStore.Tests.Postgres;
 
@@ -17,12 +16,5 @@ public sealed class PostgresConformanceTests(PostgresServer server) : EventStore
             PollInterval = TimeSpan.FromMinutes(5),
         }, Ct);
 
-    protected override async Task DisposeStorageAsync(string name)
-    {
-        if (server.ConnectionString is null) return;
-        await using var conn = new NpgsqlConnection(server.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"drop schema if exists \"{name}\" cascade", conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    protected override Task DisposeStorageAsync(string name) => server.DropSchemaAsync(name);
 }

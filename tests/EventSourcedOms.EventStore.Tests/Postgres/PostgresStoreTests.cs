@@ -231,10 +231,6 @@ public sealed class PostgresStoreTests(PostgresServer server) : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         foreach (var store in _stores) await store.DisposeAsync();
-        if (server.ConnectionString is null) return;
-        await using var conn = new NpgsqlConnection(server.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"drop schema if exists \"{_schema}\" cascade", conn);
-        await cmd.ExecuteNonQueryAsync();
+        await server.DropSchemaAsync(_schema);
     }
 }

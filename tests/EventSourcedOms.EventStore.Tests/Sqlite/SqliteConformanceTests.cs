@@ -19,8 +19,13 @@ public sealed class SqliteConformanceTests : EventStoreConformance
 
     protected override Task DisposeStorageAsync(string name)
     {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(PathFor(name) + suffix);
+        DeleteDatabase(PathFor(name));
         return Task.CompletedTask;
+    }
+
+    internal static void DeleteDatabase(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
     }
 }

@@ -102,7 +102,6 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         foreach (var store in _stores) await store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_path + suffix);
+        SqliteConformanceTests.DeleteDatabase(_path);
     }
 }

@@ -31,6 +31,16 @@ public sealed class PostgresServer : IAsyncLifetime
         return null!;
     }
 
+    /// <summary>Removes a test's store (its schema) after the test.</summary>
+    public async Task DropSchemaAsync(string schema)
+    {
+        if (ConnectionString is null) return;
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand($"drop schema if exists \"{schema}\" cascade", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask InitializeAsync()
     {
         var external = Environment.GetEnvironmentVariable("OMS_TEST_POSTGRES");
