@@ -1,7 +1,10 @@
 namespace EventSourcedOms.Bench;
 
-internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory)
+internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only)
 {
+    /// <summary>Scenario groups: append, live, read (all by default; --only append,read).</summary>
+    public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
+
     public static BenchOptions Parse(string[] args)
     {
         string Get(string name, string fallback)
@@ -25,6 +28,7 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             pg.Length > 0 ? pg : null,
             TimeSpan.FromSeconds(double.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture)),
             int.Parse(Get("--read-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
-            Get("--sqlite-dir", Path.Combine(Path.GetTempPath(), "oms-bench")));
+            Get("--sqlite-dir", Path.Combine(Path.GetTempPath(), "oms-bench")),
+            Get("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -2,6 +2,7 @@ using EventSourcedOms.Bench;
 
 // Usage: dotnet run -c Release --project bench/EventSourcedOms.Bench -- [--backend sqlite|postgres|all]
 //        [--pg "<Npgsql connection string>"] [--seconds 10] [--read-events 1000000] [--sqlite-dir DIR]
+//        [--only append,live,read]
 // bench/run.sh starts a durable throwaway PostgreSQL and runs everything; see docs/benchmarks.md.
 var options = BenchOptions.Parse(args);
 var results = new List<BenchResult>();

@@ -91,12 +91,12 @@ public sealed partial class PostgresEventStore
 
     /// <summary>Reads the event whose columns start at <paramref name="o"/>: position, (a flag column), stream, revision, …</summary>
     static RecordedEvent ReadEvent(NpgsqlDataReader r, int o) => new(
-        Stream: r.GetString(o + 2),
-        Revision: r.GetInt64(o + 3),
-        Position: r.GetInt64(o),
-        EventId: r.GetGuid(o + 4),
-        Type: r.GetString(o + 5),
-        Data: r.GetFieldValue<byte[]>(o + 6),
-        Metadata: MetadataJson.Deserialize(r.GetFieldValue<byte[]>(o + 7)),
-        RecordedAt: r.GetFieldValue<DateTimeOffset>(o + 8));
+        stream: r.GetString(o + 2),
+        revision: r.GetInt64(o + 3),
+        position: r.GetInt64(o),
+        eventId: r.GetGuid(o + 4),
+        type: r.GetString(o + 5),
+        data: r.GetFieldValue<byte[]>(o + 6),
+        metadataJson: r.GetFieldValue<byte[]>(o + 7),
+        recordedAt: r.GetFieldValue<DateTimeOffset>(o + 8));
 }

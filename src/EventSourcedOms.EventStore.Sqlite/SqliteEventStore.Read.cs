@@ -82,14 +82,14 @@ public sealed partial class SqliteEventStore
         while (r.Read())
         {
             events.Add(new RecordedEvent(
-                Stream: r.GetString(1),
-                Revision: r.GetInt64(2),
-                Position: r.GetInt64(0),
-                EventId: r.GetGuid(3),
-                Type: r.GetString(4),
-                Data: r.GetFieldValue<byte[]>(5),
-                Metadata: MetadataJson.Deserialize(r.GetFieldValue<byte[]>(6)),
-                RecordedAt: DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(7) * 10)));
+                stream: r.GetString(1),
+                revision: r.GetInt64(2),
+                position: r.GetInt64(0),
+                eventId: r.GetGuid(3),
+                type: r.GetString(4),
+                data: r.GetFieldValue<byte[]>(5),
+                metadataJson: r.GetFieldValue<byte[]>(6),
+                recordedAt: DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(7) * 10)));
         }
         return events;
     }

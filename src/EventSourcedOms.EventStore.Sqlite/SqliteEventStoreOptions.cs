@@ -16,8 +16,9 @@ public sealed record SqliteEventStoreOptions
     /// <summary>Most appends grouped into one transaction (one fsync).</summary>
     public int MaxAppendsPerCommit { get; init; } = 512;
 
-    /// <summary>Live subscriptions are woken in-process; appends by another process on the same file are seen by this poll.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Live subscriptions are woken in-process at once; appends by another process on the same file (say, a
+    /// separate projection worker) are seen by this poll, two cheap indexed queries.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -62,29 +62,42 @@ public abstract class EventStoreBase : IEventStore
     public async IAsyncEnumerable<RecordedEvent> SubscribeToAll(FromAll from, EventFilter? filter = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
         OnSubscribing();
-        var next = from.After + 1;
         var heldFor = TimeSpan.Zero;
+        var read = StartRead(from.After + 1);
         while (true)
         {
-            ct.ThrowIfCancellationRequested();
-            var seen = Changes.Version;
-            var page = await ReadAllCoreAsync(next, SubscriptionBatchSize, filter, ct).ConfigureAwait(false);
-            foreach (var e in page.Slice.Events) yield return e;
-            next = page.Slice.NextPosition;
-            if (!page.Slice.IsEnd) continue;
+            var page = await read.Page.ConfigureAwait(false);
+            var next = page.Slice.NextPosition;
+            if (!page.Slice.IsEnd)
+            {
+                // Catching up: fetch the next page while the consumer works through this one.
+                read = StartRead(next);
+                foreach (var e in page.Slice.Events) yield return e;
+                continue;
+            }
 
+            foreach (var e in page.Slice.Events) yield return e;
+            ct.ThrowIfCancellationRequested();
             if (page.HeldBack)
             {
                 // Committed events wait behind an older, still open transaction. Its commit may not signal us (it may
                 // not be an append), so look again soon, backing off while it stays open.
                 heldFor = heldFor == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(heldFor.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
-                await Changes.WaitAsync(seen, heldFor, ct).ConfigureAwait(false);
+                await Changes.WaitAsync(read.SeenVersion, heldFor, ct).ConfigureAwait(false);
             }
             else
             {
                 heldFor = TimeSpan.Zero;
-                await Changes.WaitAsync(seen, PollInterval, ct).ConfigureAwait(false);
+                await Changes.WaitAsync(read.SeenVersion, PollInterval, ct).ConfigureAwait(false);
             }
+            read = StartRead(next);
+        }
+
+        // The change version is taken before the read starts: a commit signalled after it is never missed.
+        (Task<AllPage> Page, long SeenVersion) StartRead(long position)
+        {
+            var seen = Changes.Version;
+            return (Task.Run(() => ReadAllCoreAsync(position, SubscriptionBatchSize, filter, ct), ct), seen);
         }
     }
 

@@ -15,7 +15,4 @@ internal static class MetadataJson
 
     public static EventMetadata Deserialize(ReadOnlySpan<byte> json) =>
         json.IsEmpty ? EventMetadata.Empty : JsonSerializer.Deserialize(json, MetadataJsonContext.Default.EventMetadata) ?? EventMetadata.Empty;
-
-    public static EventMetadata Deserialize(string json) =>
-        json.Length == 0 ? EventMetadata.Empty : JsonSerializer.Deserialize(json, MetadataJsonContext.Default.EventMetadata) ?? EventMetadata.Empty;
 }
