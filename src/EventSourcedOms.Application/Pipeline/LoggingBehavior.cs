@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using EventSourcedOms.Domain;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace EventSourcedOms.Application.Pipeline;
+
+/// <summary>
+/// First in the pipeline: gives every command a correlation id (the caller's, else the current trace id), opens a
+/// trace span and a log scope with it, and logs the outcome. The correlation id flows into every event's metadata.
+/// </summary>
+public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior<TMessage, TResponse>> logger)
+    : IPipelineBehavior<TMessage, TResponse> where TMessage : notnull, IMessage
+{
+    public static readonly ActivitySource Source = new("EventSourcedOms.Application");
+
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        if (message is not OmsCommand command) return await next(message, ct);
+
+        var name = typeof(TMessage).Name;
+        using var activity = Source.StartActivity(name);
+        var correlationId = command.CorrelationId ?? Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+        activity?.SetTag("oms.correlation_id", correlationId);
+        activity?.SetTag("oms.request_id", command.RequestId);
+        using var scope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["Command"] = name, ["CorrelationId"] = correlationId, ["RequestId"] = command.RequestId, ["Actor"] = command.Actor,
+        });
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await next((TMessage)(object)(command with { CorrelationId = correlationId }), ct);
+            logger.LogDebug("{Command} done in {ElapsedMs:F1} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+        catch (DomainException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Code);
+            logger.LogInformation("{Command} rejected: {Code} {Message}", name, e.Code, e.Message);
+            throw;
+        }
+        catch (CommandValidationException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "validation");
+            logger.LogInformation("{Command} invalid: {Message}", name, e.Message);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            logger.LogWarning(e, "{Command} failed", name);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using EventSourcedOms.Domain;
+using EventSourcedOms.Domain.Inventory;
+using EventSourcedOms.Domain.Locations;
+using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.EventStore;
+
+namespace EventSourcedOms.Application.Sessions;
+
+public sealed class SessionOptions
+{
+    /// <summary>How long a cached state is used for reads without asking the store (see <see cref="StateCache"/>).</summary>
+    public TimeSpan CacheTrust { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int CacheCapacity { get; set; } = 200_000;
+}
+
+/// <summary>Opens one <see cref="Session"/> per command attempt.</summary>
+public sealed class SessionFactory(IEventStore store, TimeProvider time, SessionOptions options)
+{
+    readonly StateCache _cache = new(options.CacheCapacity);
+    readonly StreamLocks _locks = new();
+
+    public IEventStore Store => store;
+
+    public Session Open() => new(store, _cache, _locks, time, options);
+}
+
+/// <summary>
+/// The unit of work of one command: loads each stream once, holds the stream locks the command asked for, and
+/// commits every stream's decided events in one atomic multi-stream append, each with the revision its decision was
+/// based on (plus the request's idempotency record). Nothing is written unless <see cref="CommitAsync"/> succeeds.
+/// </summary>
+public sealed class Session : IAsyncDisposable
+{
+    const int PageSize = 500;
+
+    readonly IEventStore _store;
+    readonly StateCache _cache;
+    readonly StreamLocks _locks;
+    readonly TimeProvider _time;
+    readonly SessionOptions _options;
+    readonly Dictionary<string, ILoaded> _loaded = new(StringComparer.Ordinal);
+    readonly List<IAsyncDisposable> _held = [];
+
+    internal Session(IEventStore store, StateCache cache, StreamLocks locks, TimeProvider time, SessionOptions options)
+    {
+        _store = store;
+        _cache = cache;
+        _locks = locks;
+        _time = time;
+        _options = options;
+    }
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    public Task<Loaded<OrderState>> Order(string orderId, CancellationToken ct) =>
+        Load(Streams.Order(orderId), OrderState.Initial, (s, e) => s.When(e), cacheable: false, ct);
+
+    /// <summary>An order that cannot exist yet (a freshly generated id): no read, and the append expects "no stream".</summary>
+    public Loaded<OrderState> NewOrder(string orderId) => Track(new Loaded<OrderState>(Streams.Order(orderId), -1, 0, OrderState.Initial, (s, e) => s.When(e), false));
+
+    public Task<Loaded<StockState>> Stock(string sku, string location, CancellationToken ct) =>
+        Load(Streams.Stock(sku, location), StockState.Initial, (s, e) => s.When(e), cacheable: true, ct);
+
+    public Task<Loaded<BackorderQueueState>> Backorders(string sku, CancellationToken ct) =>
+        Load(Streams.Backorders(sku), BackorderQueueState.Initial, (s, e) => s.When(e), cacheable: true, ct);
+
+    public Task<Loaded<LocationCatalog>> Locations(CancellationToken ct) =>
+        Load(Streams.Locations, LocationCatalog.Initial, (s, e) => s.When(e), cacheable: true, ct);
+
+    /// <summary>Takes the in-process locks of these streams (all at once, before loading them) until the session ends.</summary>
+    public async Task LockAsync(IEnumerable<string> streams, CancellationToken ct) => _held.Add(await _locks.AcquireAsync(streams, ct));
+
+    async Task<Loaded<TState>> Load<TState>(string stream, TState initial, Func<TState, object, TState> when, bool cacheable, CancellationToken ct)
+        where TState : class
+    {
+        if (_loaded.TryGetValue(stream, out var existing)) return (Loaded<TState>)existing;
+
+        var state = initial;
+        long revision = -1, position = 0;
+        if (cacheable && _cache.TryGet(stream, out var entry))
+        {
+            (state, revision, position) = ((TState)entry.State, entry.Revision, entry.Position);
+            if (_time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
+                return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable));
+        }
+
+        while (true)
+        {
+            var page = await _store.ReadStreamAsync(stream, revision + 1, Direction.Forwards, PageSize, ct);
+            foreach (var recorded in page)
+            {
+                if (EventSerializer.Deserialize(recorded) is { } e) state = when(state, e);
+                (revision, position) = (recorded.Revision, recorded.Position);
+            }
+            if (page.Count < PageSize) break;
+        }
+        if (cacheable) _cache.Put(stream, new StateCache.Entry(revision, position, state, _time.GetTimestamp()));
+        return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable));
+    }
+
+    Loaded<TState> Track<TState>(Loaded<TState> loaded) where TState : class
+    {
+        _loaded.Add(loaded.Stream, loaded);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Appends every stream's pending events atomically and returns the command's result for <paramref name="primary"/>.
+    /// A command that decided nothing writes nothing and reports the primary stream as it is.
+    /// </summary>
+    public async Task<CommandResult> CommitAsync<TState>(OmsCommand command, Loaded<TState> primary, string id, DateTimeOffset occurredAt,
+        Func<TState, string?>? status, CancellationToken ct) where TState : class
+    {
+        var changed = _loaded.Values.Where(l => l.Pending.Count > 0).ToList();
+        var result = new CommandResult(id, primary.Stream, primary.Revision + primary.Pending.Count, primary.Position, status?.Invoke(primary.State));
+        if (changed.Count == 0) return result;
+
+        var metadata = new EventMetadata
+        {
+            CorrelationId = command.CorrelationId,
+            CausationId = command.RequestId,
+            Actor = command.Actor,
+            OccurredAt = occurredAt,
+        };
+        var appends = changed.Select(l => new StreamAppend(l.Stream,
+                l.Revision < 0 ? ExpectedRevision.NoStream : ExpectedRevision.Exact(l.Revision),
+                [.. l.Pending.Select(e => EventSerializer.ToEventData(e, metadata))]))
+            .ToList();
+        // The idempotency record goes last, so its position is the commit's position (what a retry reports).
+        if (RequestScope.Current is { } request && request.RequestId == command.RequestId)
+            appends.Add(new StreamAppend(RequestRecords.Stream(request.RequestId), ExpectedRevision.NoStream,
+                [RequestRecords.Succeeded(request.Command, request.Fingerprint, result with { Position = 0 }, metadata)]));
+
+        var committed = await AppendAsync(appends, changed, ct);
+        for (var i = 0; i < changed.Count; i++)
+            if (changed[i].Cacheable)
+                _cache.Put(changed[i].Stream, new StateCache.Entry(committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position,
+                    changed[i].State, _time.GetTimestamp()));
+        return result with { Position = committed.Position };
+    }
+
+    // An append whose outcome is unknown (the connection broke after sending) is retried as is: the same event ids make
+    // the retry idempotent, so it either finds the first commit or writes once.
+    async Task<MultiStreamAppendResult> AppendAsync(List<StreamAppend> appends, List<ILoaded> changed, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _store.AppendMultipleAsync(appends, ct);
+            }
+            catch (WrongExpectedRevisionException e)
+            {
+                _cache.Evict(e.Stream);
+                throw;
+            }
+            catch (EventStoreUnavailableException e) when (e.OutcomeUnknown && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), ct);
+            }
+            catch (EventStoreUnavailableException e) when (e.OutcomeUnknown)
+            {
+                foreach (var l in changed) _cache.Evict(l.Stream);
+                throw;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var held in _held) await held.DisposeAsync();
+        _held.Clear();
+    }
+}

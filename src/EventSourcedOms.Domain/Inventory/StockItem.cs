@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using static EventSourcedOms.Domain.ErrorCodes;
+using static EventSourcedOms.Domain.Inventory.StockEvents;
+
+namespace EventSourcedOms.Domain.Inventory;
+
+/// <summary>
+/// One SKU at one location. Invariant, through any sequence of commands: on hand ≥ reserved + safety stock, so
+/// available to promise (on hand − reserved − safety stock) is never negative.
+/// </summary>
+public sealed record StockState
+{
+    public static StockState Initial { get; } = new();
+
+    public string Sku { get; init; } = "";
+    public string Location { get; init; } = "";
+    public int OnHand { get; init; }
+    public int Reserved { get; init; }
+    public int SafetyStock { get; init; }
+    public DateTimeOffset? LastMovementAt { get; init; }
+
+    /// <summary>Reserved units per order line, so a release or shipment can only give back what that line holds.</summary>
+    public ImmutableDictionary<(string OrderId, int LineNo), int> Reservations { get; init; } = ImmutableDictionary<(string, int), int>.Empty;
+
+    public int AvailableToPromise => OnHand - Reserved - SafetyStock;
+
+    public int ReservedFor(string orderId, int lineNo) => Reservations.GetValueOrDefault((orderId, lineNo));
+
+    public StockState When(object @event) => @event switch
+    {
+        StockReceived e => Named(e.Sku, e.Location) with { OnHand = OnHand + e.Quantity, LastMovementAt = e.ReceivedAt },
+        StockAdjusted e => Named(e.Sku, e.Location) with { OnHand = OnHand + e.Delta, LastMovementAt = e.AdjustedAt },
+        SafetyStockSet e => Named(e.Sku, e.Location) with { SafetyStock = e.Quantity },
+        StockReserved e => Named(e.Sku, e.Location) with { Reserved = Reserved + e.Quantity, Reservations = Change(e.OrderId, e.LineNo, e.Quantity) },
+        StockReservationReleased e => this with { Reserved = Reserved - e.Quantity, Reservations = Change(e.OrderId, e.LineNo, -e.Quantity) },
+        StockShipped e => this with
+        {
+            OnHand = OnHand - e.Quantity, Reserved = Reserved - e.Quantity, Reservations = Change(e.OrderId, e.LineNo, -e.Quantity),
+            LastMovementAt = e.ShippedAt,
+        },
+        _ => this,
+    };
+
+    StockState Named(string sku, string location) => Sku.Length > 0 ? this : this with { Sku = sku, Location = location };
+
+    ImmutableDictionary<(string, int), int> Change(string orderId, int lineNo, int delta)
+    {
+        var quantity = ReservedFor(orderId, lineNo) + delta;
+        return quantity == 0 ? Reservations.Remove((orderId, lineNo)) : Reservations.SetItem((orderId, lineNo), quantity);
+    }
+}
+
+/// <summary>Stock decisions. <paramref name="sku"/> and <paramref name="location"/> name the item for a stream that does not exist yet.</summary>
+public static class StockItem
+{
+    public static IReadOnlyList<object> Receive(StockState state, string sku, string location, int quantity, string reference, DateTimeOffset at) =>
+        [new StockReceived(sku, location, Positive(quantity), reference, at)];
+
+    public static IReadOnlyList<object> Adjust(StockState state, string sku, string location, int delta, string reason, string? note, DateTimeOffset at)
+    {
+        var committed = state.Reserved + state.SafetyStock;
+        if (state.OnHand + delta < committed)
+            throw new DomainException(AdjustmentBelowCommitted,
+                $"{sku} at {location}: on hand {state.OnHand} {delta:+#;-#} would fall below reserved {state.Reserved} + safety stock {state.SafetyStock}. " +
+                "Cancel or move reservations, or lower the safety stock, first.");
+        return [new StockAdjusted(sku, location, delta, reason, note, at)];
+    }
+
+    public static IReadOnlyList<object> SetSafetyStock(StockState state, string sku, string location, int quantity, DateTimeOffset at)
+    {
+        if (quantity == state.SafetyStock && state.Sku.Length > 0) return [];
+        var free = state.OnHand - state.Reserved;
+        if (quantity > free)
+            throw new DomainException(SafetyStockExceedsFree,
+                $"{sku} at {location}: safety stock {quantity} exceeds the {free} unit(s) on hand and not reserved.");
+        return [new SafetyStockSet(sku, location, quantity, at)];
+    }
+
+    public static IReadOnlyList<object> Reserve(StockState state, string sku, string location, string orderId, int lineNo, int quantity, DateTimeOffset at)
+    {
+        if (Positive(quantity) > state.AvailableToPromise)
+            throw new DomainException(InsufficientStock, $"{sku} at {location}: {state.AvailableToPromise} available to promise; {quantity} requested.");
+        return [new StockReserved(sku, location, orderId, lineNo, quantity, at)];
+    }
+
+    public static IReadOnlyList<object> Release(StockState state, string orderId, int lineNo, int quantity, string reason, DateTimeOffset at)
+    {
+        RequireReserved(state, orderId, lineNo, quantity);
+        return [new StockReservationReleased(state.Sku, state.Location, orderId, lineNo, quantity, reason, at)];
+    }
+
+    public static IReadOnlyList<object> Ship(StockState state, string orderId, int lineNo, int quantity, string shipmentId, DateTimeOffset at)
+    {
+        RequireReserved(state, orderId, lineNo, quantity);
+        return [new StockShipped(state.Sku, state.Location, orderId, lineNo, quantity, shipmentId, at)];
+    }
+
+    static void RequireReserved(StockState state, string orderId, int lineNo, int quantity)
+    {
+        var held = state.ReservedFor(orderId, lineNo);
+        if (Positive(quantity) > held)
+            throw new DomainException(ReservationNotFound,
+                $"{state.Sku} at {state.Location} holds {held} unit(s) for order {orderId} line {lineNo}; {quantity} requested.");
+    }
+
+    static int Positive(int quantity) =>
+        quantity > 0 ? quantity : throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "Quantities are positive.");
+}
