@@ -13,7 +13,20 @@ namespace EventSourcedOms.Application.Orders;
 /// </summary>
 public static class Cancellation
 {
-    public static async Task<CommandResult> CommitAsync(Session session, OmsCommand command, Loaded<OrderState> order,
+    /// <summary>Runs a cancellation decided by <paramref name="decide"/> on the loaded order, then drains backorders if needed.</summary>
+    public static async Task<CommandResult> RunAsync(SessionFactory sessions, OmsCommand command, string orderId,
+        Func<OrderState, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        (CommandResult Result, List<string> Drain) outcome;
+        await using (var session = sessions.Open())
+        {
+            var order = await session.Order(orderId, ct);
+            outcome = await CommitAsync(session, command, order, decide(order.State, session.Now), ct);
+        }
+        return outcome.Drain.Count > 0 ? await BackorderFiller.ContinueAsync(sessions, command, outcome.Result, outcome.Drain, ct) : outcome.Result;
+    }
+
+    static async Task<(CommandResult, List<string>)> CommitAsync(Session session, OmsCommand command, Loaded<OrderState> order,
         IReadOnlyList<object> decided, CancellationToken ct)
     {
         var cancelled = decided.OfType<OrderQuantitiesCancelled>().Single();
@@ -40,7 +53,9 @@ public static class Cancellation
                 queue.Apply(BackorderQueue.Withdraw(queue.State, line.Sku, cancelled.OrderId, line.LineNo, line.FromBackorder, now));
             }
         }
-        foreach (var (sku, stocks) in freed) await BackorderFiller.FillAsync(session, sku, stocks.Distinct(), ct);
-        return await session.CommitAsync(command, order, cancelled.OrderId, now, s => s.Status.ToCode(), ct);
+        var drain = new List<string>();
+        foreach (var (sku, stocks) in freed)
+            if (await BackorderFiller.FillAsync(session, sku, stocks.Distinct(), ct)) drain.Add(sku);
+        return (await session.CommitAsync(command, order, cancelled.OrderId, now, s => s.Status.ToCode(), ct), drain);
     }
 }

@@ -17,12 +17,17 @@ public sealed class AdjustStockHandler(Sessions.SessionFactory sessions) : IComm
 {
     public async ValueTask<CommandResult> Handle(AdjustStock command, CancellationToken ct)
     {
-        await using var session = sessions.Open();
-        (await session.Locations(ct)).State.Require(command.Location);
-        await session.LockAsync([Streams.Stock(command.Sku, command.Location), BackorderFiller.QueueStream(command.Sku)], ct);
-        var stock = await session.Stock(command.Sku, command.Location, ct);
-        stock.Apply(StockItem.Adjust(stock.State, command.Sku, command.Location, command.Delta, command.Reason, command.Note, session.Now));
-        if (command.Delta > 0) await BackorderFiller.FillAsync(session, command.Sku, [stock], ct);
-        return await session.CommitAsync(command, stock, $"{command.Sku}@{command.Location}", session.Now, null, ct);
+        CommandResult result;
+        var more = false;
+        await using (var session = sessions.Open())
+        {
+            (await session.Locations(ct)).State.Require(command.Location);
+            await session.LockAsync([Streams.Stock(command.Sku, command.Location), BackorderFiller.QueueStream(command.Sku)], ct);
+            var stock = await session.Stock(command.Sku, command.Location, ct);
+            stock.Apply(StockItem.Adjust(stock.State, command.Sku, command.Location, command.Delta, command.Reason, command.Note, session.Now));
+            if (command.Delta > 0) more = await BackorderFiller.FillAsync(session, command.Sku, [stock], ct);
+            result = await session.CommitAsync(command, stock, $"{command.Sku}@{command.Location}", session.Now, null, ct);
+        }
+        return more ? await BackorderFiller.ContinueAsync(sessions, command, result, [command.Sku], ct) : result;
     }
 }

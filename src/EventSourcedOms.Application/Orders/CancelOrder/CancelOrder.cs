@@ -12,9 +12,5 @@ public sealed record CancelOrder(string OrderId, string Reason) : OmsCommand, IV
 public sealed class CancelOrderHandler(Sessions.SessionFactory sessions) : ICommandHandler<CancelOrder, CommandResult>
 {
     public async ValueTask<CommandResult> Handle(CancelOrder command, CancellationToken ct)
-    {
-        await using var session = sessions.Open();
-        var order = await session.Order(command.OrderId, ct);
-        return await Cancellation.CommitAsync(session, command, order, Order.Cancel(order.State, command.Reason, session.Now), ct);
-    }
+        => await Cancellation.RunAsync(sessions, command, command.OrderId, (s, at) => Order.Cancel(s, command.Reason, at), ct);
 }

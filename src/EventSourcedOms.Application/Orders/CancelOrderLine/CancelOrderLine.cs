@@ -15,10 +15,5 @@ public sealed record CancelOrderLine(string OrderId, int LineNo, int Quantity, s
 public sealed class CancelOrderLineHandler(Sessions.SessionFactory sessions) : ICommandHandler<CancelOrderLine, CommandResult>
 {
     public async ValueTask<CommandResult> Handle(CancelOrderLine command, CancellationToken ct)
-    {
-        await using var session = sessions.Open();
-        var order = await session.Order(command.OrderId, ct);
-        return await Cancellation.CommitAsync(session, command, order,
-            Order.CancelLine(order.State, command.LineNo, command.Quantity, command.Reason, session.Now), ct);
-    }
+        => await Cancellation.RunAsync(sessions, command, command.OrderId, (s, at) => Order.CancelLine(s, command.LineNo, command.Quantity, command.Reason, at), ct);
 }
