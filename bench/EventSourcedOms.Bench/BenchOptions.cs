@@ -2,7 +2,7 @@ namespace EventSourcedOms.Bench;
 
 internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only)
 {
-    /// <summary>Scenario groups: append, live, read (all by default; --only append,read).</summary>
+    /// <summary>Scenario groups: append, live, read, orders (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
 
     public static BenchOptions Parse(string[] args)

@@ -3,7 +3,12 @@ using System.Text;
 
 namespace EventSourcedOms.Bench;
 
-internal sealed record BenchResult(string Backend, string Scenario, long Events, TimeSpan Elapsed, double[] LatenciesMs, string Target)
+/// <summary>
+/// One scenario's figures. <see cref="Unit"/> names what <see cref="Events"/> counts (events, orders, reservations);
+/// <see cref="RetriesPerSuccess"/> is the command pipeline's concurrency retries per successful command, where that applies.
+/// </summary>
+internal sealed record BenchResult(string Backend, string Scenario, long Events, TimeSpan Elapsed, double[] LatenciesMs, string Target,
+    string Unit = "events", double? RetriesPerSuccess = null)
 {
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
     public double P50 => Percentile(0.50);
@@ -16,17 +21,22 @@ internal sealed record BenchResult(string Backend, string Scenario, long Events,
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
+    string Rate => string.Create(CultureInfo.InvariantCulture, $"{EventsPerSecond:N0} {(Unit == "events" ? "ev" : Unit)}/s");
+
+    string Retries => RetriesPerSuccess is { } r ? r.ToString("N3", CultureInfo.InvariantCulture) : "–";
+
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Backend,-9} {Scenario,-40} {EventsPerSecond,12:N0} ev/s  p50 {P50,7:N2} ms  p99 {P99,7:N2} ms  ({Events:N0} events in {Elapsed.TotalSeconds:N1} s)");
+        string.Create(CultureInfo.InvariantCulture, $"{Backend,-9} {Scenario,-40} {Rate,22}  p50 {P50,7:N2} ms  p99 {P99,7:N2} ms  ({Events:N0} {Unit} in {Elapsed.TotalSeconds:N1} s)")
+        + (RetriesPerSuccess is null ? "" : $"  retries/success {Retries}");
 
     public static string Table(IEnumerable<BenchResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| backend | scenario | events/s | p50 ms | p99 ms | target |");
-        sb.AppendLine("|---|---|---:|---:|---:|---|");
+        sb.AppendLine("| backend | scenario | rate | p50 ms | p99 ms | retries/success | target |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---|");
         foreach (var r in results)
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Backend} | {r.Scenario} | {r.EventsPerSecond:N0} | {Fmt(r.P50)} | {Fmt(r.P99)} | {r.Target} |"));
+                $"| {r.Backend} | {r.Scenario} | {r.Rate} | {Fmt(r.P50)} | {Fmt(r.P99)} | {r.Retries} | {r.Target} |"));
         return sb.ToString();
     }
 

@@ -85,7 +85,8 @@ internal static class StoreBenchmarks
         return results;
     }
 
-    static async Task<IEventStore> Open(string backend, BenchOptions options, string name, bool fresh)
+    /// <summary>A SQLite file or PostgreSQL schema named <paramref name="name"/>; <paramref name="fresh"/> deletes what was there.</summary>
+    internal static async Task<IEventStore> Open(string backend, BenchOptions options, string name, bool fresh)
     {
         if (backend == "sqlite")
         {
