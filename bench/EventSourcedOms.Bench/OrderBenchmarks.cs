@@ -53,17 +53,14 @@ internal static class OrderBenchmarks
         var results = new List<BenchResult>();
         var name = "bench_orders_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
         await using var store = await StoreBenchmarks.Open(backend, options, name, fresh: true);
-        var services = new ServiceCollection();
-        services.AddSingleton<IEventStore>(store);
-        services.AddOmsApplication();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = App(store);
         var mediator = provider.GetRequiredService<IMediator>();
         using var retries = new RetryCounter();
         var pg = backend == "postgres";
 
-        void Report(BenchResult r)
+        void Report(BenchResult r, Run run)
         {
-            Console.WriteLine(r);
+            Console.WriteLine(r + string.Create(CultureInfo.InvariantCulture, $"  cpu {run.CpuMsPerSuccess:N3} ms/{r.Unit.TrimEnd('s')} in this process"));
             results.Add(r);
         }
 
@@ -73,25 +70,46 @@ internal static class OrderBenchmarks
             $"{backend}: set up 2 warehouses, {SkuCount:N0} SKUs × {UnitsPerSku:N0} units at {Primary}, {HotSku} × {HotUnits:N0} in {setup.Elapsed.TotalSeconds:N1} s"));
 
         long placed = 0;
-        var warmUp = await PlaceFor(mediator, retries, 8, TimeSpan.FromSeconds(2), TwoLineOrder); // JIT, pools, state cache
+        var warmUp = await PlaceFor([mediator], retries, 8, TimeSpan.FromSeconds(2), TwoLineOrder); // JIT, pools, state cache
         placed += warmUp.Successes;
         Check(backend, "warm-up", warmUp, outOfStockExpected: false, problems);
         foreach (var callers in new[] { 1, 8, 64 })
         {
-            var run = await PlaceFor(mediator, retries, callers, options.Duration, TwoLineOrder);
+            var run = await PlaceFor([mediator], retries, callers, options.Duration, TwoLineOrder);
             placed += run.Successes;
             Check(backend, $"{callers} caller(s)", run, outOfStockExpected: false, problems);
             Report(new BenchResult(backend, $"place order (2 lines), {callers} caller(s)", run.Successes, run.Elapsed, run.LatenciesMs,
-                pg && callers == 64 ? "≥ 5,000 orders/s (PostgreSQL, 64 callers)" : "", "orders", run.RetriesPerSuccess));
+                pg && callers == 64 ? "≥ 5,000 orders/s (PostgreSQL, 64 callers)" : "", "orders", run.RetriesPerSuccess), run);
         }
         await VerifyOrderStock(backend, store, placed, problems);
 
-        var hot = await PlaceFor(mediator, retries, 64, options.Duration, HotOrder);
+        var hot = await PlaceFor([mediator], retries, 64, options.Duration, HotOrder);
         Check(backend, "hot SKU", hot, outOfStockExpected: true, problems);
         Report(new BenchResult(backend, "hot SKU, 1-line orders, 64 callers", hot.Successes, hot.Elapsed, hot.LatenciesMs,
-            "≥ 3,000 reservations/s, zero oversell", "reservations", hot.RetriesPerSuccess));
-        await VerifyHotSku(backend, store, hot, problems);
+            "≥ 3,000 reservations/s, zero oversell", "reservations", hot.RetriesPerSuccess), hot);
+        await VerifyHotSku(backend, store, hot.Units, hot.OutOfStock, problems);
+
+        // Two application instances (own stream locks and state caches) over one store stand in for two processes: the
+        // in-process locks no longer serialise them, so the store's expected-revision check and the retry behaviour decide.
+        await using (var second = App(store))
+        {
+            var shared = await PlaceFor([mediator, second.GetRequiredService<IMediator>()], retries, 64, options.Duration, HotOrder);
+            Check(backend, "hot SKU, 2 instances", shared, outOfStockExpected: true, problems);
+            Console.WriteLine($"{backend}: orders per instance {string.Join(" / ", shared.SuccessesPerMediator.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))}, {shared.Retries:N0} retries");
+            Report(new BenchResult(backend, "hot SKU, 2 app instances × 32 callers", shared.Successes, shared.Elapsed, shared.LatenciesMs,
+                "(cross-process retries) zero oversell", "reservations", shared.RetriesPerSuccess), shared);
+            await VerifyHotSku(backend, store, hot.Units + shared.Units, hot.OutOfStock + shared.OutOfStock, problems);
+        }
         return results;
+    }
+
+    /// <summary>What a host builds: the store, then AddOmsApplication.</summary>
+    static ServiceProvider App(IEventStore store)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(store);
+        services.AddOmsApplication();
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Not measured: locations one after the other (one catalogue stream), receipts in parallel.</summary>
@@ -106,24 +124,30 @@ internal static class OrderBenchmarks
     }
 
     sealed record Run(long Successes, long Units, long OutOfStock, long Failures, IReadOnlyList<Exception> FirstFailures, TimeSpan Elapsed,
-        double[] LatenciesMs, long Retries)
+        double[] LatenciesMs, long Retries, long[] SuccessesPerMediator, TimeSpan Cpu)
     {
+        /// <summary>This process's CPU time (all threads) per successful order: the application's and client's share.</summary>
+        public double CpuMsPerSuccess => Successes == 0 ? double.NaN : Cpu.TotalMilliseconds / Successes;
+
         public double RetriesPerSuccess => Successes == 0 ? double.NaN : (double)Retries / Successes;
     }
 
     /// <summary>
-    /// Each caller places orders back to back until the time is up. Latency is that of successful orders; an
+    /// Each caller places orders back to back until the time is up, caller i through mediator i mod n. Latency is that of successful orders; an
     /// insufficient-stock rejection is counted apart, any other exception is a failure (first of each type kept).
     /// </summary>
-    static async Task<Run> PlaceFor(IMediator mediator, RetryCounter retries, int callers, TimeSpan duration, Func<PlaceOrder> next)
+    static async Task<Run> PlaceFor(IMediator[] mediators, RetryCounter retries, int callers, TimeSpan duration, Func<PlaceOrder> next)
     {
         var latencies = new ConcurrentBag<double[]>();
         var failures = new ConcurrentDictionary<string, Exception>();
         long successes = 0, units = 0, outOfStock = 0, failed = 0;
+        var perMediator = new long[mediators.Length];
         var retriesBefore = retries.Count;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(i => Task.Run(async () =>
         {
+            var mediator = mediators[i % mediators.Length];
             var mine = new List<double>();
             while (clock.Elapsed < duration)
             {
@@ -134,6 +158,7 @@ internal static class OrderBenchmarks
                     await mediator.Send(command);
                     mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     Interlocked.Increment(ref successes);
+                    Interlocked.Increment(ref perMediator[i % mediators.Length]);
                     Interlocked.Add(ref units, command.Lines.Sum(l => l.Quantity));
                 }
                 catch (DomainException e) when (e.Code == ErrorCodes.InsufficientStock)
@@ -149,8 +174,9 @@ internal static class OrderBenchmarks
             latencies.Add([.. mine]);
         })));
         var elapsed = clock.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return new Run(successes, units, outOfStock, failed, [.. failures.Values], elapsed, latencies.SelectMany(l => l).ToArray(),
-            retries.Count - retriesBefore);
+            retries.Count - retriesBefore, perMediator, cpu);
     }
 
     static void Check(string backend, string label, Run run, bool outOfStockExpected, List<string> problems)
@@ -174,7 +200,7 @@ internal static class OrderBenchmarks
         var states = new ConcurrentBag<StockState>();
         await Parallel.ForEachAsync(Enumerable.Range(0, SkuCount).SelectMany(i => new[] { (Sku(i), Primary), (Sku(i), Secondary) }),
             new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (item, ct) => states.Add(await Fold(store, Streams.Stock(item.Item1, item.Item2), ct)));
+            async (item, ct) => states.Add((await Fold(store, Streams.Stock(item.Item1, item.Item2), ct)).State));
         var reserved = states.Sum(s => (long)s.Reserved);
         var negative = states.Count(s => s.AvailableToPromise < 0);
         if (reserved != 2 * orders || negative > 0)
@@ -184,29 +210,33 @@ internal static class OrderBenchmarks
     }
 
     /// <summary>Folds the hot SKU's stock stream from the store: on hand ≥ reserved + safety stock, reserved = units sold.</summary>
-    static async Task VerifyHotSku(string backend, IEventStore store, Run hot, List<string> problems)
+    static async Task VerifyHotSku(string backend, IEventStore store, long sold, long outOfStock, List<string> problems)
     {
-        var s = await Fold(store, Streams.Stock(HotSku, Primary), CancellationToken.None);
-        var other = await Fold(store, Streams.Stock(HotSku, Secondary), CancellationToken.None);
+        // Timed: it is what a session pays to load the hot stream when its cached state was evicted (after a conflict).
+        var replay = Stopwatch.StartNew();
+        var (s, events) = await Fold(store, Streams.Stock(HotSku, Primary), CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{backend}: {HotSku}@{Primary} on hand {s.OnHand:N0}, reserved {s.Reserved:N0} ({s.Reservations.Count:N0} order lines), safety {s.SafetyStock:N0}, available {s.AvailableToPromise:N0}; {hot.Units:N0} units sold, {hot.OutOfStock:N0} insufficient-stock rejections"));
+            $"{backend}: full replay of {Streams.Stock(HotSku, Primary)} ({events:N0} events) took {replay.Elapsed.TotalMilliseconds:N0} ms"));
+        var (other, _) = await Fold(store, Streams.Stock(HotSku, Secondary), CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{backend}: {HotSku}@{Primary} on hand {s.OnHand:N0}, reserved {s.Reserved:N0} ({s.Reservations.Count:N0} order lines), safety {s.SafetyStock:N0}, available {s.AvailableToPromise:N0}; {sold:N0} units sold, {outOfStock:N0} insufficient-stock rejections"));
         var errors = new List<string>();
         if (s.OnHand - s.Reserved - s.SafetyStock < 0) errors.Add($"on hand {s.OnHand} − reserved {s.Reserved} − safety {s.SafetyStock} < 0");
-        if (s.Reserved != hot.Units) errors.Add($"reserved {s.Reserved} ≠ {hot.Units} units of successful orders");
+        if (s.Reserved != sold) errors.Add($"reserved {s.Reserved} ≠ {sold} units of successful orders");
         if (s.OnHand != HotUnits) errors.Add($"on hand {s.OnHand} ≠ {HotUnits} received");
         if (other.Reserved != 0 || other.OnHand != 0) errors.Add($"{HotSku}@{Secondary} has on hand {other.OnHand}, reserved {other.Reserved}");
-        if (hot.OutOfStock > 0 && s.AvailableToPromise > 0) errors.Add($"{hot.OutOfStock} insufficient-stock rejections while {s.AvailableToPromise} units were available");
+        if (outOfStock > 0 && s.AvailableToPromise > 0) errors.Add($"{outOfStock} insufficient-stock rejections while {s.AvailableToPromise} units were available");
         if (errors.Count == 0)
             Console.WriteLine($"{backend}: oversell: none");
         else
             Problem(problems, $"{backend} hot SKU OVERSELL/INCONSISTENCY: {string.Join("; ", errors)}");
     }
 
-    static async Task<StockState> Fold(IEventStore store, string stream, CancellationToken ct)
+    static async Task<(StockState State, long Events)> Fold(IEventStore store, string stream, CancellationToken ct)
     {
         const int page = 1_000;
         var state = StockState.Initial;
-        long from = 0;
+        long from = 0, count = 0;
         while (true)
         {
             var events = await store.ReadStreamAsync(stream, from, Direction.Forwards, page, ct);
@@ -214,14 +244,22 @@ internal static class OrderBenchmarks
             {
                 if (EventSerializer.Deserialize(recorded) is { } e) state = state.When(e);
                 from = recorded.Revision + 1;
+                count++;
             }
-            if (events.Count < page) return state;
+            if (events.Count < page) return (state, count);
         }
     }
 
     /// <summary>Sums the pipeline's concurrency retries (<see cref="OmsMetrics.Retries"/>, "oms.command.retries").</summary>
+    /// <remarks>
+    /// Matched by meter and instrument name, not by reference: OmsMetrics is initialised by the first retry, and the
+    /// counter is published from inside that initialiser, while <c>OmsMetrics.Retries</c> is still null (measured:
+    /// a reference comparison never counts anything).
+    /// </remarks>
     sealed class RetryCounter : IDisposable
     {
+        const string MeterName = "EventSourcedOms.Application", InstrumentName = "oms.command.retries";
+
         readonly MeterListener _listener = new();
         long _count;
 
@@ -229,7 +267,7 @@ internal static class OrderBenchmarks
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument, OmsMetrics.Retries)) listener.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == MeterName && instrument.Name == InstrumentName) listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
             _listener.Start();
