@@ -83,6 +83,14 @@ public sealed class ShipSpecs : OrderSpec
         ThenRejected(ErrorCodes.ShipmentIdConflict);
     }
 
+    [Fact(Skip = "BUG: Order.IsSameShipment (Order.cs:164) compares location, carrier, tracking number and lines but not Service, so a retry with another service is taken as the same shipment and silently writes nothing")]
+    public void reusing_a_shipment_id_with_another_carrier_service_is_rejected()
+    {
+        Given([.. PackedAtWh1, Shipped("s-1", Wh1, Qty(1, 1))]);
+        When(s => Order.Ship(s, Shipped("s-1", Wh1, Qty(1, 1)) with { Service = "economy" }));
+        ThenRejected(ErrorCodes.ShipmentIdConflict);
+    }
+
     [Fact]
     public void shipping_from_the_first_of_two_locations_leaves_the_order_partially_shipped()
     {
