@@ -22,6 +22,7 @@ public static class OmsApplication
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SessionFactory>();
+        services.AddSingleton<Orders.PlacementBatcher>();
         // A host's logging (AddLogging, WebApplication) takes precedence; without one, logs go nowhere.
         services.TryAddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddMediator((MediatorOptions o) =>

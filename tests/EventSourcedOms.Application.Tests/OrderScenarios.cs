@@ -320,6 +320,28 @@ public abstract class OrderScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task orders_committed_together_keep_their_own_metadata_and_results()
+    {
+        await Node.Send(Warehouse("wh-1", 1));
+        await Node.Send(Receive("SKU-G", "wh-1", 1000));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            Node.Send(Place(BackorderPolicies.Reject, ("SKU-G", 1)) with { CorrelationId = $"corr-{i}", Actor = $"pos:till-{i}", RequestId = $"sale-{i}" }))));
+
+        var ledger = await Ledger.ReadAsync(Store);
+        ledger.AssertConsistent();
+        for (var i = 0; i < results.Length; i++)
+        {
+            var mine = ledger.Events.Where(e => e.Stream == results[i].Stream
+                || (e.Type == "StockReserved.v1" && e.Data.Span.IndexOf(System.Text.Encoding.UTF8.GetBytes(results[i].Id)) >= 0)).ToList();
+            Assert.Equal(3, mine.Count);
+            Assert.All(mine, e => Assert.Equal(($"corr-{i}", $"pos:till-{i}", $"sale-{i}"), (e.Metadata.CorrelationId, e.Metadata.Actor, e.Metadata.CausationId)));
+            Assert.Equal(results[i], await Node.Send(Place(BackorderPolicies.Reject, ("SKU-G", 1)) with { CorrelationId = $"corr-{i}", Actor = $"pos:till-{i}", RequestId = $"sale-{i}" }));
+        }
+        Assert.Equal(40, ledger.StockOf("SKU-G", "wh-1").Reserved);
+    }
+
+    [Fact]
     public async Task a_node_sees_stock_received_by_another_node_once_its_cache_trust_has_passed()
     {
         await Node.Send(Warehouse("wh-1", 1));

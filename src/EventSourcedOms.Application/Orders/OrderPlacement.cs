@@ -2,6 +2,7 @@ using EventSourcedOms.Application.Inventory;
 using EventSourcedOms.Application.Sessions;
 using EventSourcedOms.Domain;
 using EventSourcedOms.Domain.Inventory;
+using EventSourcedOms.Domain.Locations;
 using EventSourcedOms.Domain.Orders;
 using EventSourcedOms.Domain.Routing;
 using static EventSourcedOms.Domain.Orders.OrderEvents;
@@ -23,10 +24,9 @@ public interface IOrderInput
 }
 
 /// <summary>
-/// Places an order and reserves its stock in one atomic multi-stream append: the order stream (expects no stream),
+/// Placing an order reserves its stock in the same atomic multi-stream append: the order stream (expects no stream),
 /// every stock stream it reserves from (each at the revision routing read) and the backorder queues of short SKUs.
-/// All stock streams of the order's SKUs are locked in-process first, so orders for one hot SKU queue rather than
-/// conflict; across processes the expected revisions decide and the retry behaviour re-runs on fresh state.
+/// <see cref="PlacementBatcher"/> runs it; this class holds the rules.
 /// </summary>
 public static class OrderPlacement
 {
@@ -70,19 +70,21 @@ public static class OrderPlacement
         new(orderId, o.Channel, o.ExternalReference, o.CustomerId, o.ShipTo, o.Currency, o.ServiceLevel, o.PromisedShipBy,
             o.BackorderPolicy, [.. o.Lines], placedAt, imported);
 
-    public static async Task<CommandResult> PlaceAsync(Session session, OmsCommand command, Loaded<OrderState> order, OrderPlaced placed, CancellationToken ct)
+    /// <summary>The streams to lock before deciding: every stock stream of the SKUs at every shipping location, and their backorder queues.</summary>
+    public static IEnumerable<string> LockedStreams(IReadOnlyCollection<string> skus, IReadOnlyList<Location> routing) =>
+        [.. skus.SelectMany(sku => routing.Select(l => Streams.Stock(sku, l.LocationId))), .. skus.Select(BackorderFiller.QueueStream)];
+
+    /// <summary>
+    /// Routes one order against the (locked, loaded) stock and applies its decisions: the order's events, a
+    /// reservation on each stock stream it takes from, the queue entries of its short lines. Throws the domain's
+    /// rejection (nothing applied) when the order is short under policy <c>reject</c> or already exists.
+    /// </summary>
+    public static async Task DecideAsync(Session session, Loaded<OrderState> order, OrderPlaced placed, IReadOnlyList<Location> routing,
+        IReadOnlyDictionary<(string Sku, string Location), Loaded<StockState>> stock, CancellationToken ct)
     {
-        var routing = (await session.Locations(ct)).State.ShippingInRoutingOrder;
-        var skus = placed.Lines.Select(l => l.Sku).Distinct().Order(StringComparer.Ordinal).ToList();
-        await session.LockAsync([.. skus.SelectMany(sku => routing.Select(l => Streams.Stock(sku, l.LocationId))), .. skus.Select(BackorderFiller.QueueStream)], ct);
-
-        var stock = new Dictionary<(string Sku, string Location), Loaded<StockState>>();
-        foreach (var sku in skus)
-            foreach (var location in routing)
-                stock[(sku, location.LocationId)] = await session.Stock(sku, location.LocationId, ct);
-
         var plan = Router.Plan(placed.Lines, routing, (sku, location) => stock[(sku, location)].State.AvailableToPromise);
-        order.Apply(Order.Place(order.State, placed, plan));
+        var events = Order.Place(order.State, placed, plan);
+        order.Apply(events);
         foreach (var a in plan.Allocations)
             stock[(a.Sku, a.Location)].Apply(StockItem.Reserve(stock[(a.Sku, a.Location)].State, a.Sku, a.Location, placed.OrderId, a.LineNo, a.Quantity, placed.PlacedAt));
         foreach (var shortBySku in plan.Shortages.GroupBy(s => s.Sku))
@@ -91,6 +93,5 @@ public static class OrderPlacement
             queue.Apply(BackorderQueue.Enqueue(shortBySku.Key, placed.OrderId,
                 shortBySku.Select(s => new LineQuantity(s.LineNo, s.Requested - s.Available)), placed.PlacedAt));
         }
-        return await session.CommitAsync(command, order, placed.OrderId, placed.PlacedAt, s => s.Status.ToCode(), ct);
     }
 }

@@ -1,3 +1,5 @@
+using EventSourcedOms.EventStore;
+
 namespace EventSourcedOms.Application.Sessions;
 
 /// <summary>
@@ -7,10 +9,13 @@ namespace EventSourcedOms.Application.Sessions;
 public sealed class Loaded<TState> : ILoaded where TState : class
 {
     readonly Func<TState, object, TState> _when;
+    readonly Func<EventMetadata?> _cause;
     readonly List<object> _pending = [];
+    readonly List<EventMetadata?> _metadata = [];
 
-    internal Loaded(string stream, long revision, long position, TState state, Func<TState, object, TState> when, bool cacheable)
+    internal Loaded(string stream, long revision, long position, TState state, Func<TState, object, TState> when, bool cacheable, Func<EventMetadata?> cause)
     {
+        _cause = cause;
         Stream = stream;
         Revision = revision;
         Position = position;
@@ -33,6 +38,9 @@ public sealed class Loaded<TState> : ILoaded where TState : class
 
     public IReadOnlyList<object> Pending => _pending;
 
+    /// <summary>Per pending event, the metadata of the command that decided it (null: the committing command's).</summary>
+    public IReadOnlyList<EventMetadata?> PendingMetadata => _metadata;
+
     public bool Cacheable { get; }
 
     object ILoaded.State => State;
@@ -44,6 +52,7 @@ public sealed class Loaded<TState> : ILoaded where TState : class
         {
             State = _when(State, e);
             _pending.Add(e);
+            _metadata.Add(_cause());
         }
         return this;
     }
@@ -55,6 +64,7 @@ internal interface ILoaded
     long Revision { get; }
     long Position { get; }
     IReadOnlyList<object> Pending { get; }
+    IReadOnlyList<EventMetadata?> PendingMetadata { get; }
     bool Cacheable { get; }
     object State { get; }
 }

@@ -41,6 +41,7 @@ public sealed class Session : IAsyncDisposable
     readonly SessionOptions _options;
     readonly Dictionary<string, ILoaded> _loaded = new(StringComparer.Ordinal);
     readonly List<IAsyncDisposable> _held = [];
+    EventMetadata? _cause;
 
     internal Session(IEventStore store, StateCache cache, StreamLocks locks, TimeProvider time, SessionOptions options)
     {
@@ -53,11 +54,25 @@ public sealed class Session : IAsyncDisposable
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
+    /// <summary>
+    /// The command whose decisions follow: events applied from now on carry its metadata. Only needed when one session
+    /// commits the decisions of several commands (a batch); otherwise the committing command's metadata is used.
+    /// </summary>
+    public void Cause(OmsCommand command, DateTimeOffset occurredAt) => _cause = MetadataOf(command, occurredAt);
+
+    static EventMetadata MetadataOf(OmsCommand command, DateTimeOffset occurredAt) => new()
+    {
+        CorrelationId = command.CorrelationId,
+        CausationId = command.RequestId,
+        Actor = command.Actor,
+        OccurredAt = occurredAt,
+    };
+
     public Task<Loaded<OrderState>> Order(string orderId, CancellationToken ct) =>
         Load(Streams.Order(orderId), OrderState.Initial, (s, e) => s.When(e), cacheable: false, ct);
 
     /// <summary>An order that cannot exist yet (a freshly generated id): no read, and the append expects "no stream".</summary>
-    public Loaded<OrderState> NewOrder(string orderId) => Track(new Loaded<OrderState>(Streams.Order(orderId), -1, 0, OrderState.Initial, (s, e) => s.When(e), false));
+    public Loaded<OrderState> NewOrder(string orderId) => Track(new Loaded<OrderState>(Streams.Order(orderId), -1, 0, OrderState.Initial, (s, e) => s.When(e), false, () => _cause));
 
     public Task<Loaded<StockState>> Stock(string sku, string location, CancellationToken ct) =>
         Load(Streams.Stock(sku, location), StockState.Initial, (s, e) => s.When(e), cacheable: true, ct);
@@ -81,8 +96,8 @@ public sealed class Session : IAsyncDisposable
         if (cacheable && _cache.TryGet(stream, out var entry))
         {
             (state, revision, position) = ((TState)entry.State, entry.Revision, entry.Position);
-            if (_time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
-                return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable));
+            if (!entry.Stale && _time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
+                return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
         }
 
         while (true)
@@ -96,7 +111,7 @@ public sealed class Session : IAsyncDisposable
             if (page.Count < PageSize) break;
         }
         if (cacheable) _cache.Put(stream, new StateCache.Entry(revision, position, state, _time.GetTimestamp()));
-        return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable));
+        return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
     }
 
     Loaded<TState> Track<TState>(Loaded<TState> loaded) where TState : class
@@ -112,32 +127,53 @@ public sealed class Session : IAsyncDisposable
     public async Task<CommandResult> CommitAsync<TState>(OmsCommand command, Loaded<TState> primary, string id, DateTimeOffset occurredAt,
         Func<TState, string?>? status, CancellationToken ct) where TState : class
     {
-        var changed = _loaded.Values.Where(l => l.Pending.Count > 0).ToList();
         var result = new CommandResult(id, primary.Stream, primary.Revision + primary.Pending.Count, primary.Position, status?.Invoke(primary.State));
-        if (changed.Count == 0) return result;
+        if (!_loaded.Values.Any(l => l.Pending.Count > 0)) return result;
+        var metadata = MetadataOf(command, occurredAt);
+        List<RequestRecord> records = RequestScope.Current is { } request && request.RequestId == command.RequestId ? [new(request, result, metadata)] : [];
+        var (committed, _) = await CommitCoreAsync(metadata, records, ct);
+        return result with { Position = committed.Position };
+    }
 
-        var metadata = new EventMetadata
+    /// <summary>One command of a batch: its result before commit and its request (if it has an id).</summary>
+    internal sealed record BatchMember(OmsCommand Command, RequestScope? Request, CommandResult Result, DateTimeOffset OccurredAt);
+
+    /// <summary>
+    /// Commits the decisions of several commands in one atomic append (each command's events carry its own metadata,
+    /// see <see cref="Cause"/>) and returns each command's result, positioned at its own idempotency record or, without
+    /// one, at its primary stream's last event.
+    /// </summary>
+    internal async Task<IReadOnlyList<CommandResult>> CommitBatchAsync(IReadOnlyList<BatchMember> members, CancellationToken ct)
+    {
+        var records = members.Where(m => m.Request is not null).Select(m => new RequestRecord(m.Request!, m.Result, MetadataOf(m.Command, m.OccurredAt))).ToList();
+        var (committed, positions) = await CommitCoreAsync(EventMetadata.Empty, records, ct);
+        return [.. members.Select(m => m.Result with
         {
-            CorrelationId = command.CorrelationId,
-            CausationId = command.RequestId,
-            Actor = command.Actor,
-            OccurredAt = occurredAt,
-        };
+            Position = m.Request is not null ? positions[RequestRecords.Stream(m.Request.RequestId)] : positions.GetValueOrDefault(m.Result.Stream, m.Result.Position),
+        })];
+    }
+
+    sealed record RequestRecord(RequestScope Request, CommandResult Result, EventMetadata Metadata);
+
+    async Task<(MultiStreamAppendResult, Dictionary<string, long>)> CommitCoreAsync(EventMetadata fallback, List<RequestRecord> records, CancellationToken ct)
+    {
+        var changed = _loaded.Values.Where(l => l.Pending.Count > 0).ToList();
         var appends = changed.Select(l => new StreamAppend(l.Stream,
                 l.Revision < 0 ? ExpectedRevision.NoStream : ExpectedRevision.Exact(l.Revision),
-                [.. l.Pending.Select(e => EventSerializer.ToEventData(e, metadata))]))
+                [.. l.Pending.Select((e, i) => EventSerializer.ToEventData(e, l.PendingMetadata[i] ?? fallback))]))
             .ToList();
-        // The idempotency record goes last, so its position is the commit's position (what a retry reports).
-        if (RequestScope.Current is { } request && request.RequestId == command.RequestId)
-            appends.Add(new StreamAppend(RequestRecords.Stream(request.RequestId), ExpectedRevision.NoStream,
-                [RequestRecords.Succeeded(request.Command, request.Fingerprint, result with { Position = 0 }, metadata)]));
+        // Idempotency records go last, so a lone command's record sits at the commit's position (what a retry reports).
+        appends.AddRange(records.Select(r => new StreamAppend(RequestRecords.Stream(r.Request.RequestId), ExpectedRevision.NoStream,
+            [RequestRecords.Succeeded(r.Request.Command, r.Request.Fingerprint, r.Result with { Position = 0 }, r.Metadata)])));
 
         var committed = await AppendAsync(appends, changed, ct);
         for (var i = 0; i < changed.Count; i++)
             if (changed[i].Cacheable)
                 _cache.Put(changed[i].Stream, new StateCache.Entry(committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position,
                     changed[i].State, _time.GetTimestamp()));
-        return result with { Position = committed.Position };
+        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < appends.Count; i++) positions[appends[i].Stream] = committed.Streams[i].Position;
+        return (committed, positions);
     }
 
     // An append whose outcome is unknown (the connection broke after sending) is retried as is: the same event ids make
@@ -152,7 +188,7 @@ public sealed class Session : IAsyncDisposable
             }
             catch (WrongExpectedRevisionException e)
             {
-                _cache.Evict(e.Stream);
+                _cache.MarkStale(e.Stream);
                 throw;
             }
             catch (EventStoreUnavailableException e) when (e.OutcomeUnknown && attempt < 3)

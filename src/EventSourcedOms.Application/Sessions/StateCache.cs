@@ -11,7 +11,7 @@ namespace EventSourcedOms.Application.Sessions;
 /// </summary>
 public sealed class StateCache(int capacity)
 {
-    public sealed record Entry(long Revision, long Position, object State, long VerifiedAt);
+    public sealed record Entry(long Revision, long Position, object State, long VerifiedAt, bool Stale = false);
 
     readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
@@ -28,4 +28,13 @@ public sealed class StateCache(int capacity)
     }
 
     public void Evict(string stream) => _entries.TryRemove(stream, out _);
+
+    /// <summary>
+    /// Someone else appended to the stream: keep the state, but have the next load read what came after it instead of
+    /// trusting it. Cheaper than evicting, which would re-read a hot stock stream from its first event.
+    /// </summary>
+    public void MarkStale(string stream)
+    {
+        if (_entries.TryGetValue(stream, out var entry)) _entries.TryUpdate(stream, entry with { Stale = true }, entry);
+    }
 }

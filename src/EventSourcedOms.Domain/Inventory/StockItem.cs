@@ -58,6 +58,7 @@ public static class StockItem
 
     public static IReadOnlyList<object> Adjust(StockState state, string sku, string location, int delta, string reason, string? note, DateTimeOffset at)
     {
+        if (delta == 0) throw new ArgumentOutOfRangeException(nameof(delta), delta, "An adjustment changes the stock.");
         var committed = state.Reserved + state.SafetyStock;
         if (state.OnHand + delta < committed)
             throw new DomainException(AdjustmentBelowCommitted,
@@ -68,6 +69,7 @@ public static class StockItem
 
     public static IReadOnlyList<object> SetSafetyStock(StockState state, string sku, string location, int quantity, DateTimeOffset at)
     {
+        if (quantity < 0) throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "Safety stock is 0 or more.");
         if (quantity == state.SafetyStock && state.Sku.Length > 0) return [];
         var free = state.OnHand - state.Reserved;
         if (quantity > free)

@@ -49,6 +49,7 @@ public static class Order
     public static IReadOnlyList<object> CancelLine(OrderState state, int lineNo, int quantity, string reason, DateTimeOffset at)
     {
         OrderLifecycle.Guard(state, OrderAction.CancelLine);
+        Positive(quantity, nameof(quantity));
         var line = RequireLine(state, lineNo);
         if (quantity > line.Cancellable)
             throw new DomainException(QuantityExceedsOpen,
@@ -129,6 +130,9 @@ public static class Order
     public static IReadOnlyList<object> AllocateBackorder(OrderState state, IReadOnlyList<Allocation> allocations, DateTimeOffset at)
     {
         OrderLifecycle.Guard(state, OrderAction.AllocateBackorder);
+        foreach (var a in allocations)
+            if (RequireLine(state, a.LineNo).Sku != a.Sku)
+                throw new InvalidOperationException($"Allocation of {a.Sku} for line {a.LineNo}, which orders {RequireLine(state, a.LineNo).Sku}.");
         foreach (var (lineNo, quantity) in Totals(allocations.Select(a => new LineQuantity(a.LineNo, a.Quantity))))
         {
             var line = RequireLine(state, lineNo);
@@ -138,30 +142,43 @@ public static class Order
         return [new OrderStockAllocated(state.OrderId, allocations, FromBackorder: true, at)];
     }
 
-    /// <summary>Backordered units go first (nothing to give back), then reserved stock, latest allocation first.</summary>
+    /// <summary>
+    /// Backordered units go first (nothing to give back), then reserved units not yet picked, then picked ones (which go
+    /// back on the shelf); within each, the latest allocation first.
+    /// </summary>
     static CancelledLine PlanCancel(OrderLine line, int quantity)
     {
         var fromBackorder = Math.Min(quantity, line.Backordered);
         var rest = quantity - fromBackorder;
         var releases = new List<Release>();
-        foreach (var allocation in line.Allocations.Reverse())
+        void Take(Func<LineAllocation, int> available)
         {
-            if (rest == 0) break;
-            var take = Math.Min(rest, allocation.Reserved);
-            if (take == 0) continue;
-            releases.Add(new Release(allocation.Location, take));
-            rest -= take;
+            foreach (var allocation in line.Allocations.Reverse())
+            {
+                var already = releases.Where(r => r.Location == allocation.Location).Sum(r => r.Quantity);
+                var take = Math.Min(rest, Math.Min(available(allocation), allocation.Reserved - already));
+                if (take <= 0) continue;
+                releases.Add(new Release(allocation.Location, take));
+                rest -= take;
+            }
         }
-        return new CancelledLine(line.LineNo, line.Sku, quantity, fromBackorder, releases);
+        Take(a => a.Allocated - a.Picked);
+        Take(a => a.Reserved);
+        var merged = releases.GroupBy(r => r.Location).Select(g => new Release(g.Key, g.Sum(r => r.Quantity))).ToList();
+        return new CancelledLine(line.LineNo, line.Sku, quantity, fromBackorder, merged);
     }
+
+    static int Positive(int quantity, string what) =>
+        quantity > 0 ? quantity : throw new ArgumentOutOfRangeException(what, quantity, "Quantities are positive.");
 
     static OrderLine RequireLine(OrderState state, int lineNo) =>
         state.Line(lineNo) ?? throw new DomainException(LineNotFound, $"Order {state.OrderId} has no line {lineNo}.");
 
     static IEnumerable<(int LineNo, int Quantity)> Totals(IEnumerable<LineQuantity> lines) =>
-        lines.GroupBy(l => l.LineNo).Select(g => (g.Key, g.Sum(l => l.Quantity)));
+        lines.GroupBy(l => l.LineNo).Select(g => (g.Key, g.Sum(l => Positive(l.Quantity, "quantity"))));
 
     static bool IsSameShipment(Shipment existing, OrderShipped shipment) =>
-        existing.Location == shipment.Location && existing.Carrier == shipment.Carrier && existing.TrackingNumber == shipment.TrackingNumber
+        existing.Location == shipment.Location && existing.Carrier == shipment.Carrier && existing.Service == shipment.Service
+        && existing.TrackingNumber == shipment.TrackingNumber
         && existing.Lines.OrderBy(l => l.LineNo).SequenceEqual(shipment.Lines.OrderBy(l => l.LineNo));
 }

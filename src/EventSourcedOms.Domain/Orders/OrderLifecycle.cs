@@ -18,9 +18,9 @@ public static class OrderLifecycle
         [OrderAction.Place] =
             [OK, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists, OrderAlreadyExists],
         [OrderAction.Hold] =
-            [OrderNotFound, OK, OK, OK, OK, OK, OrderPartiallyShipped, OrderShipped, OrderDelivered, OrderCancelled],
+            [OrderNotFound, OK, OK, OK, OK, OK, OK, OrderShipped, OrderDelivered, OrderCancelled],
         [OrderAction.Release] =
-            [OrderNotFound, OK, OK, OK, OK, OK, OrderNotOnHold, OrderNotOnHold, OrderNotOnHold, OrderCancelled],
+            [OrderNotFound, OK, OK, OK, OK, OK, OK, OrderNotOnHold, OrderNotOnHold, OrderCancelled],
         [OrderAction.Cancel] =
             [OrderNotFound, OK, OK, OK, OK, OK, OrderPartiallyShipped, OrderShipped, OrderDelivered, OrderCancelled],
         [OrderAction.CancelLine] =

@@ -81,7 +81,7 @@ public sealed record OrderState
             OrderLinesBackordered e => e.Lines.Aggregate(this, (s, l) => s.UpdateLine(l.LineNo, line => line with { Backordered = line.Backordered + l.Quantity })),
             OrderHeld e => this with { Hold = new Hold(e.Reason, e.Note, e.HeldAt) },
             OrderReleased => this with { Hold = null },
-            OrderQuantitiesCancelled e => e.Lines.Aggregate(e.WholeOrder ? this with { Hold = null } : this, (s, c) => s.UpdateLine(c.LineNo, line => line with
+            OrderQuantitiesCancelled e => e.Lines.Aggregate(this, (s, c) => s.UpdateLine(c.LineNo, line => line with
             {
                 Cancelled = line.Cancelled + c.Quantity,
                 Backordered = line.Backordered - c.FromBackorder,
@@ -111,7 +111,9 @@ public sealed record OrderState
                 : this,
             _ => this,
         };
-        return next with { Status = next.DeriveStatus() };
+        var status = next.DeriveStatus();
+        // A cancelled order has nothing left to hold, however it got there (whole order or line by line).
+        return next with { Status = status, Hold = status == OrderStatus.Cancelled ? null : next.Hold };
     }
 
     OrderState UpdateLine(int lineNo, Func<OrderLine, OrderLine> update)

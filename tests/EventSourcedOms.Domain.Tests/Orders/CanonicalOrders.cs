@@ -78,13 +78,15 @@ public static class CanonicalOrders
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    /// <summary>Statuses a hold can be put on, plus Cancelled: a held order whose lines are all cancelled one by one keeps its hold.</summary>
+    /// <summary>Statuses a hold can be put on: everything before the last unit ships.</summary>
     public static IReadOnlyList<OrderStatus> HeldStatuses { get; } =
-        [OrderStatus.Reserved, OrderStatus.PartiallyBackordered, OrderStatus.Backordered, OrderStatus.Picking, OrderStatus.Packed, OrderStatus.Cancelled];
+        [OrderStatus.Reserved, OrderStatus.PartiallyBackordered, OrderStatus.Backordered, OrderStatus.Picking, OrderStatus.Packed, OrderStatus.PartiallyShipped];
 
-    public static History Held(OrderStatus status) => status == OrderStatus.Cancelled
-        ? Reserved().Then(Hold).Then(s => Order.CancelLine(s, 1, 4, Reason, At(9))).Then(s => Order.CancelLine(s, 2, 1, Reason, At(9)))
-        : For(status).Then(Hold);
+    public static History Held(OrderStatus status) => For(status).Then(Hold);
+
+    /// <summary>A held order whose lines were all cancelled one by one: cancelled, and no longer on hold.</summary>
+    public static History HeldThenCancelledLineByLine() =>
+        Reserved().Then(Hold).Then(s => Order.CancelLine(s, 1, 4, Reason, At(9))).Then(s => Order.CancelLine(s, 2, 1, Reason, At(9)));
 
     static IReadOnlyList<object> Hold(OrderState state) => Order.Hold(state, HoldReasons.Fraud, "manual review", At(50));
 }

@@ -44,11 +44,11 @@ public sealed class HoldSpecs : OrderSpec
     }
 
     [Fact]
-    public void holding_a_partially_shipped_order_is_rejected()
+    public void a_partially_shipped_order_can_be_held_to_stop_the_rest_of_its_shipments()
     {
         Given([.. Reserved, PickingAt(Wh1), Picked(Wh1, Qty(1, 2)), Packed(Wh1, Qty(1, 2)), Shipped("s-1", Wh1, Qty(1, 1))]);
-        When(s => Order.Hold(s, HoldReasons.Payment, null, At(50)));
-        ThenRejected(ErrorCodes.OrderPartiallyShipped);
+        When(s => Order.Hold(s, HoldReasons.Fraud, null, At(50)));
+        Then(new OrderHeld(OrderId, HoldReasons.Fraud, null, At(50)));
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public sealed class LifecycleTableTests
         Assert.Equal((status, HoldReasons.Fraud), (state.Status, state.Hold?.Reason));
     }
 
+    [Fact]
+    public void cancelling_every_line_of_a_held_order_one_by_one_lifts_the_hold() =>
+        Assert.Equal((OrderStatus.Cancelled, (Hold?)null), (CanonicalOrders.HeldThenCancelledLineByLine().State.Status, CanonicalOrders.HeldThenCancelledLineByLine().State.Hold));
+
     [Theory, MemberData(nameof(Cells))]
     public void every_action_in_every_status_does_what_the_table_says(OrderAction action, OrderStatus status, bool held)
     {

@@ -66,6 +66,12 @@ public sealed partial class Fulfilment
         {
             if (Execute(command)) Accepted[command.GetType().Name] = Accepted.GetValueOrDefault(command.GetType().Name) + 1;
         }
+        catch (ArgumentOutOfRangeException)
+        {
+            // A zero or negative quantity: the command validators refuse it before the domain; the domain refuses it too.
+            (stock, orders, orderIds, queues, shipments) = before;
+            Rejected["invalid quantity"] = Rejected.GetValueOrDefault("invalid quantity") + 1;
+        }
         catch (DomainException e)
         {
             (stock, orders, orderIds, queues, shipments) = before;

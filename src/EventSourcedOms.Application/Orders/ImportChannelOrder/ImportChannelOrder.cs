@@ -29,15 +29,11 @@ public sealed record ImportChannelOrder(
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{channel}\n{externalReference}")).AsSpan(0, 16));
 }
 
-public sealed class ImportChannelOrderHandler(Sessions.SessionFactory sessions) : ICommandHandler<ImportChannelOrder, CommandResult>
+public sealed class ImportChannelOrderHandler(PlacementBatcher placement) : ICommandHandler<ImportChannelOrder, CommandResult>
 {
     public async ValueTask<CommandResult> Handle(ImportChannelOrder command, CancellationToken ct)
     {
-        await using var session = sessions.Open();
         var orderId = ImportChannelOrder.OrderIdFor(command.Channel, command.ExternalReference);
-        var order = await session.Order(orderId, ct);
-        if (order.Exists)
-            return new CommandResult(orderId, order.Stream, order.Revision, order.Position, order.State.Status.ToCode(), Created: false);
-        return await OrderPlacement.PlaceAsync(session, command, order, OrderPlacement.ToEvent(command, orderId, command.PlacedAt, imported: true), ct);
+        return await placement.PlaceAsync(command, OrderPlacement.ToEvent(command, orderId, command.PlacedAt, imported: true), PlacementBatcher.Mode.ReturnExisting);
     }
 }

@@ -21,15 +21,14 @@ public sealed record PlaceOrder(
     }
 }
 
-public sealed class PlaceOrderHandler(Sessions.SessionFactory sessions) : ICommandHandler<PlaceOrder, CommandResult>
+public sealed class PlaceOrderHandler(PlacementBatcher placement, TimeProvider time) : ICommandHandler<PlaceOrder, CommandResult>
 {
     public async ValueTask<CommandResult> Handle(PlaceOrder command, CancellationToken ct)
     {
-        await using var session = sessions.Open();
-        var now = session.Now;
+        var now = time.GetUtcNow();
         // A generated id cannot exist yet, so there is nothing to read: the append's "no stream" expectation still guards it.
         var orderId = command.OrderId ?? Guid.CreateVersion7(now).ToString("N");
-        var order = command.OrderId is null ? session.NewOrder(orderId) : await session.Order(orderId, ct);
-        return await OrderPlacement.PlaceAsync(session, command, order, OrderPlacement.ToEvent(command, orderId, now, imported: false), ct);
+        var mode = command.OrderId is null ? PlacementBatcher.Mode.New : PlacementBatcher.Mode.RejectExisting;
+        return await placement.PlaceAsync(command, OrderPlacement.ToEvent(command, orderId, now, imported: false), mode);
     }
 }
