@@ -66,12 +66,14 @@ internal sealed class PostgresNotifications : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
+            // Stopping: whatever the last NOTIFY ran into (a cancelled wait, a connection broken by an outage) no longer matters.
         }
         finally
         {
-            if (conn is not null) await conn.DisposeAsync();
+            if (conn is not null)
+                try { await conn.DisposeAsync(); } catch (Exception) { /* a broken connection may fail to close; it is gone either way */ }
         }
     }
 

@@ -2,20 +2,23 @@ using EventSourcedOms.Application.Sessions;
 using EventSourcedOms.Domain;
 using EventSourcedOms.Domain.Inventory;
 using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.EventStore;
 using static EventSourcedOms.Domain.Orders.OrderEvents;
 
 namespace EventSourcedOms.Application.Orders;
 
 /// <summary>
-/// Serialises order placement per set of SKUs and commits concurrent placements together. Orders for the same SKUs
-/// join one lane; one drain loop per lane takes everything waiting, locks the SKUs' stock streams, decides the orders
-/// one after another against the same in-memory stock (so they can never promise the same unit twice) and commits
-/// them in one atomic append, each with its own events, metadata and idempotency record. A hot SKU thus costs one
-/// commit per batch instead of one conflict-prone commit per order.
+/// Commits concurrent placements together (group commit). Orders wait in one queue; a few drain loops each take
+/// what is waiting, lock the stock streams of all its SKUs (all at once, sorted: loops never deadlock, and loops
+/// whose SKUs overlap take turns), decide the orders one after another against the same in-memory stock (so they can
+/// never promise the same unit twice) and commit them in one atomic append, each with its own events, metadata and
+/// idempotency record. A hot SKU costs one commit per batch instead of one conflict-prone commit per order, and
+/// orders over many SKUs share the cost of a commit.
 ///
-/// A rejected order (short stock, existing id) is answered at once and left out of the commit. If the commit fails
-/// (another process changed a stock stream, an outage, a racing copy of a request), its members are re-run one by
-/// one, so each gets its own outcome and its pipeline (retry, idempotency) handles it as if it had run alone.
+/// A rejected order (short stock, existing id) is left out of the commit and answered once the commit has succeeded
+/// (its rejection was decided against the batch's state). If another process changed a stock stream meanwhile, the
+/// batch is decided again on fresh state; any other failure (an outage, a racing copy of a request) re-runs its
+/// orders one by one, so each gets its own outcome and its pipeline (retry, idempotency) handles it as if alone.
 /// </summary>
 public sealed class PlacementBatcher(SessionFactory sessions)
 {
@@ -38,48 +41,43 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         public int EventBound(int locations) => 4 + Placed.Lines.Count * (locations + 1);
     }
 
-    sealed class Lane
-    {
-        public readonly List<Item> Waiting = [];
-        public bool Draining;
-    }
+    readonly List<Item> _waiting = [];
+    int _drainers;
 
-    readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    /// <summary>Commits in flight at once. Two keep the database busy while the next batch is decided; more only add lock contention on 2 cores.</summary>
+    public int MaxConcurrentCommits { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     public Task<CommandResult> PlaceAsync(OmsCommand command, OrderPlaced placed, Mode mode)
     {
         var request = RequestScope.Current is { } r && r.RequestId == command.RequestId ? r : null;
         var item = new Item(command, request, placed, mode, new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var key = string.Join('\n', placed.Lines.Select(l => l.Sku).Distinct().Order(StringComparer.Ordinal));
-        Lane? lead = null;
-        lock (_lanes)
+        var start = false;
+        lock (_waiting)
         {
-            if (!_lanes.TryGetValue(key, out var lane)) _lanes[key] = lane = new Lane();
-            lane.Waiting.Add(item);
-            if (!lane.Draining) (lane.Draining, lead) = (true, lane);
+            _waiting.Add(item);
+            if (_drainers < MaxConcurrentCommits) (_drainers, start) = (_drainers + 1, true);
         }
-        if (lead is not null)
+        if (start)
         {
             // The drain loop serves other callers too: it must not run on (nor carry the ambient request of) this one.
-            using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(key, lead));
+            using (ExecutionContext.SuppressFlow()) _ = Task.Run(DrainAsync);
         }
         return item.Done.Task;
     }
 
-    async Task DrainAsync(string key, Lane lane)
+    async Task DrainAsync()
     {
         while (true)
         {
             List<Item> batch;
-            lock (_lanes)
+            lock (_waiting)
             {
-                if (lane.Waiting.Count == 0)
+                if (_waiting.Count == 0)
                 {
-                    lane.Draining = false;
-                    _lanes.Remove(key);
+                    _drainers--;
                     return;
                 }
-                batch = Take(lane.Waiting);
+                batch = Take(_waiting);
             }
             try
             {
@@ -115,67 +113,85 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         return batch;
     }
 
+    const int MaxBatchAttempts = 8;
+
+    // A batch whose commit lost a race on a shared stream (another process wrote to a stock stream or queue) is decided
+    // again as a whole on fresh state; any other failure, or too many lost races, splits it into single orders.
     async Task RunAsync(List<Item> batch)
     {
-        var members = new List<(Item Item, Session.BatchMember Member)>();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var session = sessions.Open();
-            var routing = (await session.Locations(CancellationToken.None)).State.ShippingInRoutingOrder;
-            var skus = batch.SelectMany(i => i.Placed.Lines).Select(l => l.Sku).Distinct().Order(StringComparer.Ordinal).ToList();
-            await session.LockAsync(OrderPlacement.LockedStreams(skus, routing), CancellationToken.None);
-            var stock = new Dictionary<(string Sku, string Location), Loaded<StockState>>();
-            foreach (var sku in skus)
-                foreach (var location in routing)
-                    stock[(sku, location.LocationId)] = await session.Stock(sku, location.LocationId, CancellationToken.None);
-
-            foreach (var item in batch)
+            var pending = batch.Where(i => !i.Done.Task.IsCompleted).ToList();
+            if (pending.Count == 0) return;
+            try
             {
-                var placed = item.Placed;
-                var order = item.Mode == Mode.New ? session.NewOrder(placed.OrderId) : await session.Order(placed.OrderId, CancellationToken.None);
-                if (order.Exists && item.Mode == Mode.ReturnExisting)
-                {
-                    item.Done.TrySetResult(new CommandResult(placed.OrderId, order.Stream, order.Revision, order.Position, order.State.Status.ToCode(), Created: false));
-                    continue;
-                }
-                session.Cause(item.Command, placed.PlacedAt);
-                try
-                {
-                    await OrderPlacement.DecideAsync(session, order, placed, routing, stock, CancellationToken.None);
-                }
-                catch (DomainException e)
-                {
-                    item.Done.TrySetException(e);
-                    continue;
-                }
-                var result = new CommandResult(placed.OrderId, order.Stream, order.Revision + order.Pending.Count, 0, order.State.Status.ToCode());
-                members.Add((item, new Session.BatchMember(item.Command, item.Request, result, placed.PlacedAt)));
+                await RunOnceAsync(pending);
+                return;
             }
-            if (members.Count == 0) return;
-
-            var results = await session.CommitBatchAsync([.. members.Select(m => m.Member)], CancellationToken.None);
-            for (var i = 0; i < members.Count; i++) members[i].Item.Done.TrySetResult(results[i]);
-        }
-        catch (Exception) when (members.Count > 1)
-        {
-            // The commit failed as a whole; give each member its own outcome by running it alone.
-            foreach (var (item, _) in members) await RunAloneAsync(item);
-        }
-        catch (Exception e)
-        {
-            foreach (var item in batch) item.Done.TrySetException(e);
+            catch (WrongExpectedRevisionException e) when (IsShared(e.Stream) && attempt < MaxBatchAttempts)
+            {
+                OmsMetrics.Retries.Add(pending.Count, new KeyValuePair<string, object?>("command", "PlaceOrder"));
+                await Task.Delay(Random.Shared.Next(1, 2 * attempt));
+            }
+            catch (Exception) when (pending.Count > 1)
+            {
+                foreach (var item in pending) await RunAsync([item]);
+                return;
+            }
+            catch (Exception e)
+            {
+                pending[0].Done.TrySetException(e);
+                return;
+            }
         }
     }
 
-    async Task RunAloneAsync(Item item)
+    static bool IsShared(string stream) =>
+        stream.StartsWith(Streams.StockPrefix, StringComparison.Ordinal) || stream.StartsWith(Streams.BackorderPrefix, StringComparison.Ordinal);
+
+    // Decides every order against the same locked stock and commits the accepted ones together. Rejections are
+    // answered only after the commit: they were decided against the batch's state, which must have committed.
+    async Task RunOnceAsync(List<Item> batch)
     {
-        try
+        var members = new List<(Item Item, Session.BatchMember Member)>();
+        var rejected = new List<(Item Item, DomainException Error)>();
+        await using var session = sessions.Open();
+        var routing = (await session.Locations(CancellationToken.None)).State.ShippingInRoutingOrder;
+        var skus = batch.SelectMany(i => i.Placed.Lines).Select(l => l.Sku).Distinct().Order(StringComparer.Ordinal).ToList();
+        await session.LockAsync(OrderPlacement.LockedStreams(skus, routing), CancellationToken.None);
+        var stock = new Dictionary<(string Sku, string Location), Loaded<StockState>>();
+        foreach (var sku in skus)
+            foreach (var location in routing)
+                stock[(sku, location.LocationId)] = await session.Stock(sku, location.LocationId, CancellationToken.None);
+
+        foreach (var item in batch)
         {
-            await RunAsync([item]);
+            var placed = item.Placed;
+            var order = item.Mode == Mode.New ? session.NewOrder(placed.OrderId) : await session.Order(placed.OrderId, CancellationToken.None);
+            if (order.Exists && item.Mode == Mode.ReturnExisting)
+            {
+                item.Done.TrySetResult(new CommandResult(placed.OrderId, order.Stream, order.Revision, order.Position, order.State.Status.ToCode(), Created: false));
+                continue;
+            }
+            session.Cause(item.Command, placed.PlacedAt);
+            try
+            {
+                await OrderPlacement.DecideAsync(session, order, placed, routing, stock, CancellationToken.None);
+            }
+            catch (DomainException e)
+            {
+                rejected.Add((item, e));
+                continue;
+            }
+            var result = new CommandResult(placed.OrderId, order.Stream, order.Revision + order.Pending.Count, 0, order.State.Status.ToCode());
+            members.Add((item, new Session.BatchMember(item.Command, item.Request, result, placed.PlacedAt)));
         }
-        catch (Exception e)
+
+        if (members.Count > 0)
         {
-            item.Done.TrySetException(e);
+            var results = await session.CommitBatchAsync([.. members.Select(m => m.Member)], CancellationToken.None);
+            for (var i = 0; i < members.Count; i++) members[i].Item.Done.TrySetResult(results[i]);
         }
+        foreach (var (item, error) in rejected) item.Done.TrySetException(error);
     }
 }
