@@ -22,8 +22,8 @@ namespace EventSourcedOms.Application.Orders;
 /// </summary>
 public sealed class PlacementBatcher(SessionFactory sessions)
 {
-    /// <summary>Upper bound of events in one batch, well below the store's per-append limit (1,000 by default).</summary>
-    public const int MaxEventsPerBatch = 500;
+    /// <summary>Upper bound of events in one batch, below the store's per-append limit (1,000 by default).</summary>
+    public const int MaxEventsPerBatch = 800;
 
     public enum Mode
     {
@@ -43,6 +43,8 @@ public sealed class PlacementBatcher(SessionFactory sessions)
 
     readonly List<Item> _waiting = [];
     int _drainers;
+    // Shipping locations seen by the last batch: what one order line can reserve from at most.
+    int _locations = 2;
 
     /// <summary>Commits in flight at once. Two keep the database busy while the next batch is decided; more only add lock contention on 2 cores.</summary>
     public int MaxConcurrentCommits { get; init; } = Math.Max(2, Environment.ProcessorCount);
@@ -77,7 +79,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
                     _drainers--;
                     return;
                 }
-                batch = Take(_waiting);
+                batch = Take(_waiting, _locations);
             }
             try
             {
@@ -92,7 +94,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
 
     // Takes waiting items up to the event bound; an order id or request id appears at most once per batch (a racing
     // duplicate waits for the next batch, where it finds the first one's outcome).
-    static List<Item> Take(List<Item> waiting)
+    static List<Item> Take(List<Item> waiting, int locations)
     {
         var batch = new List<Item>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -101,7 +103,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         for (var i = 0; i < waiting.Count;)
         {
             var item = waiting[i];
-            var bound = item.EventBound(locations: 8);
+            var bound = item.EventBound(locations);
             if (batch.Count > 0 && events + bound > MaxEventsPerBatch) break;
             if (ids.Contains(item.Placed.OrderId) || (item.Command.RequestId is { } rid && requests.Contains(rid))) { i++; continue; }
             ids.Add(item.Placed.OrderId);
@@ -133,6 +135,11 @@ public sealed class PlacementBatcher(SessionFactory sessions)
                 OmsMetrics.Retries.Add(pending.Count, new KeyValuePair<string, object?>("command", "PlaceOrder"));
                 await Task.Delay(Random.Shared.Next(1, 2 * attempt));
             }
+            catch (BatchTooLargeException)
+            {
+                foreach (var item in pending) await RunAsync([item]);
+                return;
+            }
             catch (Exception) when (pending.Count > 1)
             {
                 foreach (var item in pending) await RunAsync([item]);
@@ -157,6 +164,13 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         var rejected = new List<(Item Item, DomainException Error)>();
         await using var session = sessions.Open();
         var routing = (await session.Locations(CancellationToken.None)).State.ShippingInRoutingOrder;
+        if (routing.Count > _locations)
+        {
+            // The batch was sized for fewer locations than there are now: too big to be sure it fits one append.
+            _locations = routing.Count;
+            if (batch.Count > 1) throw new BatchTooLargeException();
+        }
+        _locations = Math.Max(1, routing.Count);
         var skus = batch.SelectMany(i => i.Placed.Lines).Select(l => l.Sku).Distinct().Order(StringComparer.Ordinal).ToList();
         await session.LockAsync(OrderPlacement.LockedStreams(skus, routing), CancellationToken.None);
         var stock = new Dictionary<(string Sku, string Location), Loaded<StockState>>();
@@ -194,4 +208,6 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         }
         foreach (var (item, error) in rejected) item.Done.TrySetException(error);
     }
+
+    sealed class BatchTooLargeException : Exception;
 }
