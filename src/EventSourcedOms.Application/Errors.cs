@@ -54,3 +54,16 @@ public sealed class Validator
         value is null ? (required ? Error(field, "is required") : this)
         : Require(value.Value.Year is >= 2000 and <= 2200, field, "must be a date between 2000 and 2200");
 }
+
+/// <summary>
+/// A decision found the state it read inconsistent with what it was about to write (another writer got there
+/// between its reads): nothing was written, and the command is decided again on fresh state.
+/// </summary>
+public sealed class StaleStateException(string stream, Exception inner)
+    : Exception($"Stream '{stream}' changed while the command was deciding: {inner.Message}", inner)
+{
+    public string Stream { get; } = stream;
+}
+
+/// <summary>Too much work is already waiting; nothing was written. Retry later (HTTP 503).</summary>
+public sealed class ServiceOverloadedException(string message) : Exception(message);

@@ -47,4 +47,6 @@ public static class ErrorCodes
     public const string AdjustmentBelowCommitted = "adjustment-below-committed";
     public const string SafetyStockExceedsFree = "safety-stock-exceeds-free-stock";
     public const string ReservationNotFound = "reservation-not-found";
+    public const string OrderTooFragmented = "order-too-fragmented";
+    public const string StockLimitExceeded = "stock-limit-exceeded";
 }

@@ -46,7 +46,8 @@ public static class BackorderFiller
         foreach (var perOrder in fills.GroupBy(f => f.OrderId))
         {
             var order = await session.Order(perOrder.Key, ct);
-            order.Apply(Order.AllocateBackorder(order.State, [.. perOrder.Select(f => new Allocation(f.LineNo, sku, f.Location, f.Quantity))], now));
+            // The queue says the order waits for these units; if the order disagrees, one of the two was read stale.
+            order.Apply(Consistency.Check(queue.Stream, () => Order.AllocateBackorder(order.State, [.. perOrder.Select(f => new Allocation(f.LineNo, sku, f.Location, f.Quantity))], now)));
         }
         return fills.Select(f => f.OrderId).Distinct().Count() >= MaxOrdersPerCommit;
     }
@@ -61,13 +62,12 @@ public static class BackorderFiller
         var position = result.Position;
         try
         {
-            foreach (var sku in skus) position = await DrainAsync(sessions, cause, sku, position, ct);
+            // Not the caller's token: a caller that goes away must not make a committed command look failed.
+            foreach (var sku in skus) position = await DrainAsync(sessions, cause, sku, position, CancellationToken.None);
         }
-        catch (EventStoreException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-        }
-        catch (ConcurrencyConflictException)
-        {
+            // Left for the next stock movement of the SKU or AllocateBackorders; the command itself has committed.
         }
         return result with { Position = position };
     }
@@ -95,10 +95,11 @@ public static class BackorderFiller
             {
                 position = (await session.CommitAsync(command, queue, sku, session.Now, null, ct)).Position;
             }
-            catch (WrongExpectedRevisionException e)
+            catch (Exception e) when (e is WrongExpectedRevisionException or StaleStateException)
             {
+                if (e is StaleStateException stale) sessions.MarkStale(stale.Stream);
                 // Another node changed an order or stock item meanwhile: decide again on fresh state, a bounded number of times.
-                if (++conflicts == 8) throw new ConcurrencyConflictException(e.Stream, conflicts, e);
+                if (++conflicts == 8) throw;
                 continue;
             }
             if (!more) return position;

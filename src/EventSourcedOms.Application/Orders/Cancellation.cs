@@ -35,6 +35,7 @@ public static class Cancellation
             .. lines.SelectMany(l => l.Releases.Select(r => Streams.Stock(l.Sku, r.Location))),
             .. lines.Select(l => BackorderFiller.QueueStream(l.Sku)),
         ], ct);
+        await session.EnsureUnchangedAsync(order, ct);
         order.Apply(decided);
 
         var now = cancelled.CancelledAt;
@@ -44,13 +45,13 @@ public static class Cancellation
             foreach (var release in line.Releases)
             {
                 var stock = await session.Stock(line.Sku, release.Location, ct);
-                stock.Apply(StockItem.Release(stock.State, cancelled.OrderId, line.LineNo, release.Quantity, "order-cancelled", now));
+                stock.Apply(Consistency.Check(stock.Stream, () => StockItem.Release(stock.State, cancelled.OrderId, line.LineNo, release.Quantity, "order-cancelled", now)));
                 (freed.TryGetValue(line.Sku, out var list) ? list : freed[line.Sku] = []).Add(stock);
             }
             if (line.FromBackorder > 0)
             {
                 var queue = await session.Backorders(line.Sku, ct);
-                queue.Apply(BackorderQueue.Withdraw(queue.State, line.Sku, cancelled.OrderId, line.LineNo, line.FromBackorder, now));
+                queue.Apply(Consistency.Check(queue.Stream, () => BackorderQueue.Withdraw(queue.State, line.Sku, cancelled.OrderId, line.LineNo, line.FromBackorder, now)));
             }
         }
         var drain = new List<string>();

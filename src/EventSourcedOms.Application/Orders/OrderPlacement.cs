@@ -32,6 +32,9 @@ public static class OrderPlacement
 {
     public const int MaxLines = 200;
 
+    /// <summary>Events one placement may write, below the store's default per-append limit of 1,000.</summary>
+    public const int MaxEventsPerOrder = 800;
+
     public static void Validate(IOrderInput o, Validator v)
     {
         v.Require(o.Channel is { Length: > 0 and <= 64 } && o.Channel.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is ':' or '-' or '_' or '.'),
@@ -83,8 +86,13 @@ public static class OrderPlacement
         IReadOnlyDictionary<(string Sku, string Location), Loaded<StockState>> stock, CancellationToken ct)
     {
         var plan = Router.Plan(placed.Lines, routing, (sku, location) => stock[(sku, location)].State.AvailableToPromise);
-        var events = Order.Place(order.State, placed, plan);
-        order.Apply(events);
+        // One order is one append: its events must fit the store's per-append limit (1,000 by default).
+        var events = 3 + plan.Allocations.Count + plan.Shortages.Count;
+        if (events > MaxEventsPerOrder)
+            throw new DomainException(ErrorCodes.OrderTooFragmented,
+                $"Order {placed.OrderId} would be split into {plan.Allocations.Count} reservations ({events} events; at most {MaxEventsPerOrder}). Split it into smaller orders.");
+        var decided = Order.Place(order.State, placed, plan);
+        order.Apply(decided);
         foreach (var a in plan.Allocations)
             stock[(a.Sku, a.Location)].Apply(StockItem.Reserve(stock[(a.Sku, a.Location)].State, a.Sku, a.Location, placed.OrderId, a.LineNo, a.Quantity, placed.PlacedAt));
         foreach (var shortBySku in plan.Shortages.GroupBy(s => s.Sku))

@@ -46,6 +46,9 @@ public sealed class PlacementBatcher(SessionFactory sessions)
     // Shipping locations seen by the last batch: what one order line can reserve from at most.
     int _locations = 2;
 
+    /// <summary>Placements waiting beyond this are refused at once (<see cref="ServiceOverloadedException"/>, HTTP 503) instead of queueing without end.</summary>
+    public int MaxWaiting { get; init; } = 10_000;
+
     /// <summary>Commits in flight at once. Two keep the database busy while the next batch is decided; more only add lock contention on 2 cores.</summary>
     public int MaxConcurrentCommits { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
@@ -56,6 +59,8 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         var start = false;
         lock (_waiting)
         {
+            if (_waiting.Count >= MaxWaiting)
+                throw new ServiceOverloadedException($"{_waiting.Count} orders are already waiting to be placed; retry shortly.");
             _waiting.Add(item);
             if (_drainers < MaxConcurrentCommits) (_drainers, start) = (_drainers + 1, true);
         }
@@ -121,13 +126,26 @@ public sealed class PlacementBatcher(SessionFactory sessions)
     // again as a whole on fresh state; any other failure, or too many lost races, splits it into single orders.
     async Task RunAsync(List<Item> batch)
     {
+        var verify = false;
         for (var attempt = 1; ; attempt++)
         {
             var pending = batch.Where(i => !i.Done.Task.IsCompleted).ToList();
             if (pending.Count == 0) return;
             try
             {
-                await RunOnceAsync(pending);
+                await RunOnceAsync(pending, verify);
+                return;
+            }
+            catch (VerifyFirstException)
+            {
+                // Someone was rejected on cached stock: decide again on stock read from the store before answering.
+                verify = true;
+            }
+            catch (EventStoreUnavailableException e) when (e.OutcomeUnknown)
+            {
+                // The batch may have committed: deciding its orders again could place them twice. Each caller learns
+                // the outcome is unknown, exactly as for a single command; a retry with its request id settles it.
+                foreach (var item in pending) item.Done.TrySetException(e);
                 return;
             }
             catch (WrongExpectedRevisionException e) when (IsShared(e.Stream) && attempt < MaxBatchAttempts)
@@ -158,11 +176,11 @@ public sealed class PlacementBatcher(SessionFactory sessions)
 
     // Decides every order against the same locked stock and commits the accepted ones together. Rejections are
     // answered only after the commit: they were decided against the batch's state, which must have committed.
-    async Task RunOnceAsync(List<Item> batch)
+    async Task RunOnceAsync(List<Item> batch, bool verify)
     {
         var members = new List<(Item Item, Session.BatchMember Member)>();
         var rejected = new List<(Item Item, DomainException Error)>();
-        await using var session = sessions.Open();
+        await using var session = sessions.Open(verify);
         var routing = (await session.Locations(CancellationToken.None)).State.ShippingInRoutingOrder;
         if (routing.Count > _locations)
         {
@@ -201,6 +219,11 @@ public sealed class PlacementBatcher(SessionFactory sessions)
             members.Add((item, new Session.BatchMember(item.Command, item.Request, result, placed.PlacedAt)));
         }
 
+        if (rejected.Count > 0 && session.TrustedStreams.Count > 0)
+        {
+            foreach (var stream in session.TrustedStreams) sessions.MarkStale(stream);
+            throw new VerifyFirstException();
+        }
         if (members.Count > 0)
         {
             var results = await session.CommitBatchAsync([.. members.Select(m => m.Member)], CancellationToken.None);
@@ -210,4 +233,6 @@ public sealed class PlacementBatcher(SessionFactory sessions)
     }
 
     sealed class BatchTooLargeException : Exception;
+
+    sealed class VerifyFirstException : Exception;
 }

@@ -22,7 +22,11 @@ public sealed class SessionFactory(IEventStore store, TimeProvider time, Session
 
     public IEventStore Store => store;
 
-    public Session Open() => new(store, _cache, _locks, time, options);
+    /// <summary>A session; with <paramref name="verify"/> every cached state is checked against the store before use.</summary>
+    public Session Open(bool verify = false) => new(store, _cache, _locks, time, options, verify);
+
+    /// <summary>The stream changed behind the cache's back: the next load reads what it has not seen.</summary>
+    public void MarkStale(string stream) => _cache.MarkStale(stream);
 }
 
 /// <summary>
@@ -41,10 +45,13 @@ public sealed class Session : IAsyncDisposable
     readonly SessionOptions _options;
     readonly Dictionary<string, ILoaded> _loaded = new(StringComparer.Ordinal);
     readonly List<IAsyncDisposable> _held = [];
+    readonly List<string> _trusted = [];
+    readonly bool _verify;
     EventMetadata? _cause;
 
-    internal Session(IEventStore store, StateCache cache, StreamLocks locks, TimeProvider time, SessionOptions options)
+    internal Session(IEventStore store, StateCache cache, StreamLocks locks, TimeProvider time, SessionOptions options, bool verify)
     {
+        _verify = verify;
         _store = store;
         _cache = cache;
         _locks = locks;
@@ -83,6 +90,22 @@ public sealed class Session : IAsyncDisposable
     public Task<Loaded<LocationCatalog>> Locations(CancellationToken ct) =>
         Load(Streams.Locations, LocationCatalog.Initial, (s, e) => s.When(e), cacheable: true, ct);
 
+    /// <summary>Streams this session took from the cache without asking the store.</summary>
+    public IReadOnlyList<string> TrustedStreams => _trusted;
+
+    /// <summary>
+    /// Throws a conflict if the stream has moved past the revision it was loaded at. For decisions made on a stream
+    /// before the locks were taken (an order read to learn which stock streams to lock): checked under the locks, so
+    /// the stock-side decisions never run against an order that has changed meanwhile.
+    /// </summary>
+    public async Task EnsureUnchangedAsync<TState>(Loaded<TState> loaded, CancellationToken ct) where TState : class
+    {
+        var newer = await _store.ReadStreamAsync(loaded.Stream, loaded.Revision + 1, Direction.Forwards, 1, ct);
+        if (newer.Count > 0)
+            throw new WrongExpectedRevisionException(loaded.Stream,
+                loaded.Revision < 0 ? ExpectedRevision.NoStream : ExpectedRevision.Exact(loaded.Revision), newer[0].Revision);
+    }
+
     /// <summary>Takes the in-process locks of these streams (all at once, before loading them) until the session ends.</summary>
     public async Task LockAsync(IEnumerable<string> streams, CancellationToken ct) => _held.Add(await _locks.AcquireAsync(streams, ct));
 
@@ -96,8 +119,13 @@ public sealed class Session : IAsyncDisposable
         if (cacheable && _cache.TryGet(stream, out var entry))
         {
             (state, revision, position) = ((TState)entry.State, entry.Revision, entry.Position);
-            if (!entry.Stale && _time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
+            var verify = _verify || CacheScope.Current?.Verify == true;
+            if (!verify && !entry.Stale && _time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
+            {
+                _trusted.Add(stream);
+                CacheScope.Current?.Trusted.Add(stream);
                 return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
+            }
         }
 
         while (true)
@@ -128,9 +156,10 @@ public sealed class Session : IAsyncDisposable
         Func<TState, string?>? status, CancellationToken ct) where TState : class
     {
         var result = new CommandResult(id, primary.Stream, primary.Revision + primary.Pending.Count, primary.Position, status?.Invoke(primary.State));
-        if (!_loaded.Values.Any(l => l.Pending.Count > 0)) return result;
         var metadata = MetadataOf(command, occurredAt);
         List<RequestRecord> records = RequestScope.Current is { } request && request.RequestId == command.RequestId ? [new(request, result, metadata)] : [];
+        // A command that changed nothing still claims its request id, so the id cannot be reused for another command.
+        if (!_loaded.Values.Any(l => l.Pending.Count > 0) && records.Count == 0) return result;
         var (committed, _) = await CommitCoreAsync(metadata, records, ct);
         return result with { Position = committed.Position };
     }
@@ -188,7 +217,9 @@ public sealed class Session : IAsyncDisposable
             }
             catch (WrongExpectedRevisionException e)
             {
+                // The store names the first stream that failed; any other cached stream of this append may be behind too.
                 _cache.MarkStale(e.Stream);
+                foreach (var l in changed) _cache.MarkStale(l.Stream);
                 throw;
             }
             catch (EventStoreUnavailableException e) when (e.OutcomeUnknown && attempt < 3)

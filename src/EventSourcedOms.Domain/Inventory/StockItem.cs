@@ -53,12 +53,23 @@ public sealed record StockState
 /// <summary>Stock decisions. <paramref name="sku"/> and <paramref name="location"/> name the item for a stream that does not exist yet.</summary>
 public static class StockItem
 {
-    public static IReadOnlyList<object> Receive(StockState state, string sku, string location, int quantity, string reference, DateTimeOffset at) =>
-        [new StockReceived(sku, location, Positive(quantity), reference, at)];
+    /// <summary>On hand is an <c>int</c>: 2,147,483,647 units of one SKU at one location at most.</summary>
+    public static IReadOnlyList<object> Receive(StockState state, string sku, string location, int quantity, string reference, DateTimeOffset at)
+    {
+        WithinLimit(state, sku, location, Positive(quantity));
+        return [new StockReceived(sku, location, quantity, reference, at)];
+    }
+
+    static void WithinLimit(StockState state, string sku, string location, long delta)
+    {
+        if (state.OnHand + delta > int.MaxValue)
+            throw new DomainException(StockLimitExceeded, $"{sku} at {location}: on hand {state.OnHand} + {delta} exceeds {int.MaxValue} units.");
+    }
 
     public static IReadOnlyList<object> Adjust(StockState state, string sku, string location, int delta, string reason, string? note, DateTimeOffset at)
     {
         if (delta == 0) throw new ArgumentOutOfRangeException(nameof(delta), delta, "An adjustment changes the stock.");
+        WithinLimit(state, sku, location, delta);
         var committed = state.Reserved + state.SafetyStock;
         if (state.OnHand + delta < committed)
             throw new DomainException(AdjustmentBelowCommitted,

@@ -36,10 +36,11 @@ public sealed class ShipOrderHandler(Sessions.SessionFactory sessions) : IComman
         {
             var lines = command.Lines.GroupBy(l => l.LineNo).Select(g => (Line: order.State.Line(g.Key)!, Quantity: g.Sum(l => l.Quantity))).ToList();
             await session.LockAsync(lines.Select(l => Streams.Stock(l.Line.Sku, command.Location)), ct);
+            await session.EnsureUnchangedAsync(order, ct);
             foreach (var (line, quantity) in lines)
             {
                 var stock = await session.Stock(line.Sku, command.Location, ct);
-                stock.Apply(StockItem.Ship(stock.State, command.OrderId, line.LineNo, quantity, command.ShipmentId, at));
+                stock.Apply(Consistency.Check(stock.Stream, () => StockItem.Ship(stock.State, command.OrderId, line.LineNo, quantity, command.ShipmentId, at)));
             }
             order.Apply(decided);
         }
