@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EventSourcedOms.Domain.Inventory;
 using EventSourcedOms.Domain.Locations;
 using EventSourcedOms.Domain.Orders;
@@ -44,4 +45,11 @@ public static class EventTypes
         NameByType.TryGetValue(type, out var name) ? name : throw new InvalidOperationException($"{type.Name} is not a registered event type.");
 
     public static Type? TypeOf(string name) => TypeByName.GetValueOrDefault(name);
+
+    /// <summary>How events are written and read: System.Text.Json, web defaults (camelCase).</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The event of a registered type from its stored JSON, or null for a type this version does not know.</summary>
+    public static object? Deserialize(string name, ReadOnlySpan<byte> json) =>
+        TypeOf(name) is { } type ? JsonSerializer.Deserialize(json, type, Json) : null;
 }

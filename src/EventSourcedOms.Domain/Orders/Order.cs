@@ -17,12 +17,14 @@ public static class Order
             throw new DomainException(InsufficientStock,
                 $"Not enough stock for {plan.Shortages.Count} line(s) of order {placed.OrderId}.", plan.Shortages);
 
+        // Backorders before allocations: a reader folding event by event never sees a half-placed order as fully
+        // reserved (it passes through "backordered", which marks no milestone).
         var events = new List<object> { placed };
-        if (plan.Allocations.Count > 0)
-            events.Add(new OrderStockAllocated(placed.OrderId, plan.Allocations, FromBackorder: false, placed.PlacedAt));
         var backordered = plan.Shortages.Select(s => new LineQuantity(s.LineNo, s.Requested - s.Available)).ToList();
         if (backordered.Count > 0)
             events.Add(new OrderLinesBackordered(placed.OrderId, backordered, placed.PlacedAt));
+        if (plan.Allocations.Count > 0)
+            events.Add(new OrderStockAllocated(placed.OrderId, plan.Allocations, FromBackorder: false, placed.PlacedAt));
         return events;
     }
 

@@ -30,7 +30,16 @@ public sealed class PlaceSpecs : OrderSpec
     {
         var plan = new AllocationPlan([Alloc(1, SkuA, Wh1, 3), Alloc(2, SkuB, Wh1, 1)], [new ShortLine(2, SkuB, 2, 1)]);
         When(s => Order.Place(s, TwoLines, plan));
-        Then(TwoLines, Allocated(Alloc(1, SkuA, Wh1, 3), Alloc(2, SkuB, Wh1, 1)), Backordered(Qty(2, 1)));
+        Then(TwoLines, Backordered(Qty(2, 1)), Allocated(Alloc(1, SkuA, Wh1, 3), Alloc(2, SkuB, Wh1, 1)));
+    }
+
+    [Fact]
+    public void folding_a_partially_backordered_placement_event_by_event_never_passes_through_reserved()
+    {
+        var plan = new AllocationPlan([Alloc(1, SkuA, Wh1, 3)], [new ShortLine(2, SkuB, 2, 0)]);
+        var events = Order.Place(OrderState.Initial, TwoLines, plan);
+        var statuses = events.Select((_, i) => events.Take(i + 1).Aggregate(OrderState.Initial, (s, e) => s.When(e)).Status);
+        Assert.DoesNotContain(OrderStatus.Reserved, statuses);
     }
 
     [Fact]

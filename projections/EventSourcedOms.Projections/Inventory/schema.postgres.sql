@@ -1,0 +1,19 @@
+-- Stock per SKU per location, and backordered demand per SKU (network totals are sums over inventory_levels).
+create table if not exists inventory_levels (
+  sku              text not null,
+  location         text not null,
+  on_hand          integer not null,
+  reserved         integer not null,
+  safety_stock     integer not null,
+  available        integer not null,
+  last_movement_at timestamptz,
+  last_position    bigint not null,
+  primary key (sku, location)
+);
+create index if not exists inventory_levels_location on inventory_levels (location, sku);
+create table if not exists inventory_backorders (
+  sku               text primary key,
+  backordered_units integer not null,
+  waiting_lines     integer not null,
+  last_position     bigint not null
+);

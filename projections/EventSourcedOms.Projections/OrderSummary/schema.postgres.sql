@@ -1,0 +1,29 @@
+-- One row per order: what operators filter and sort on. Money in units of 1/10,000 of the currency (exact).
+create table if not exists order_summary (
+  order_id           text primary key,
+  status             text not null,
+  channel            text not null,
+  external_reference text,
+  customer_id        text not null,
+  ship_to_country    text not null,
+  ship_to_region     text,
+  locations          text not null,
+  line_count         integer not null,
+  units              integer not null,
+  total_e4           bigint not null,
+  currency           text not null,
+  backordered_units  integer not null,
+  placed_at          timestamptz not null,
+  reserved_at        timestamptz,
+  shipped_at         timestamptz,
+  delivered_at       timestamptz,
+  cancelled_at       timestamptz,
+  promised_ship_by   timestamptz,
+  hold_reason        text,
+  tracking_numbers   text not null,
+  last_position      bigint not null
+);
+create index if not exists order_summary_placed on order_summary (placed_at desc, order_id desc);
+create index if not exists order_summary_status on order_summary (status, placed_at desc, order_id desc);
+create index if not exists order_summary_channel on order_summary (channel, placed_at desc, order_id desc);
+create index if not exists order_summary_customer on order_summary (customer_id, placed_at desc, order_id desc);

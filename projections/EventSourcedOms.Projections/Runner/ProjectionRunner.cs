@@ -1,0 +1,131 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using EventSourcedOms.Domain;
+using EventSourcedOms.EventStore;
+
+namespace EventSourcedOms.Projections.Runner;
+
+/// <summary>The projection stopped on an event its projector keeps failing on; the error is recorded with its checkpoint.</summary>
+public sealed class ProjectionStoppedException(string projection, long position, Exception inner)
+    : Exception($"Projection {projection} stopped at the event at position {position}: {inner.Message}", inner)
+{
+    public long Position { get; } = position;
+}
+
+/// <summary>
+/// Follows <c>$all</c> from one projection's checkpoint and applies events in batches: a batch's rows and its
+/// checkpoint commit in one transaction on the read-model database, so after any crash the projection resumes exactly
+/// after the last committed batch (no lost, no doubled rows). Batches form by themselves: whatever has arrived while
+/// the previous batch was being written (up to <see cref="MaxBatch"/>), so an idle system applies single events within
+/// milliseconds and a rebuild writes thousands per transaction.
+///
+/// A transient database failure is retried with backoff. An event the projector fails on (a poison event) is isolated:
+/// the events before it are committed, the error and position are recorded in <c>projection_checkpoints</c>, and this
+/// projection alone stops (<see cref="ProjectionStoppedException"/>) — it never skips the event silently.
+/// </summary>
+public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase database, IProjection projection, TimeProvider? time = null)
+{
+    readonly TimeProvider _time = time ?? TimeProvider.System;
+    readonly StreamStates _states = new(store);
+
+    public int MaxBatch { get; init; } = 1000;
+
+    public IProjection Projection => projection;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        long after;
+        await using (var conn = await database.OpenAsync(ct))
+        {
+            var checkpoint = await Checkpoints.ReadAsync(conn, projection.Name);
+            if (checkpoint?.Error is { } error)
+                throw new ProjectionStoppedException(projection.Name, checkpoint.ErrorPosition ?? checkpoint.Position, new InvalidOperationException(error));
+            after = checkpoint?.Position ?? 0;
+        }
+
+        var events = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch * 4) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var follow = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in store.SubscribeToAll(FromAll.AfterPosition(after), projection.Filter, stop.Token))
+                    await events.Writer.WriteAsync(e, stop.Token);
+                events.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                events.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            var batch = new List<RecordedEvent>(MaxBatch);
+            while (await events.Reader.WaitToReadAsync(ct))
+            {
+                while (batch.Count < MaxBatch && events.Reader.TryRead(out var e)) batch.Add(e);
+                await ApplyAsync(batch, ct);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try { await follow; } catch (OperationCanceledException) { }
+        }
+    }
+
+    async Task ApplyAsync(List<RecordedEvent> batch, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitAsync(batch, ct);
+                return;
+            }
+            catch (DbException e) when (IsTransient(e) && !ct.IsCancellationRequested)
+            {
+                _states.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt * attempt)), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && !(e is DbException db && IsTransient(db)))
+            {
+                _states.Clear();
+                if (batch.Count == 1)
+                {
+                    await using var conn = await database.OpenAsync(CancellationToken.None);
+                    await Checkpoints.FailAsync(conn, projection.Name, batch[0].Position, $"{batch[0]}: {e}", _time.GetUtcNow());
+                    throw new ProjectionStoppedException(projection.Name, batch[0].Position, e);
+                }
+                // Find the poison event: everything before it commits, one event per transaction.
+                foreach (var single in batch) await ApplyAsync([single], ct);
+                return;
+            }
+        }
+    }
+
+    async Task CommitAsync(List<RecordedEvent> batch, CancellationToken ct)
+    {
+        await using var conn = await database.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var context = new ProjectionBatch(conn, tx, database.Dialect, _states);
+        foreach (var recorded in batch)
+        {
+            if (EventTypes.Deserialize(recorded.Type, recorded.Data.Span) is { } e)
+                await projection.ApplyAsync(context, recorded, e, ct);
+        }
+        var last = batch[^1];
+        await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
+        await tx.CommitAsync(ct);
+    }
+
+    static bool IsTransient(DbException e) => e switch
+    {
+        Npgsql.NpgsqlException n => n.IsTransient,
+        // SQLITE_BUSY / SQLITE_LOCKED: another writer (the event store's) holds the file for a moment.
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode is 5 or 6,
+        _ => false,
+    };
+}

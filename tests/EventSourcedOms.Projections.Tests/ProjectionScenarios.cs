@@ -1,0 +1,282 @@
+using Dapper;
+using EventSourcedOms.Application.Inventory.SetSafetyStock;
+using EventSourcedOms.Application.Orders.CancelOrderLine;
+using EventSourcedOms.Application.Orders.ConfirmDelivery;
+using EventSourcedOms.Application.Orders.ConfirmPick;
+using EventSourcedOms.Application.Orders.HoldOrder;
+using EventSourcedOms.Application.Orders.PackOrder;
+using EventSourcedOms.Application.Orders.ShipOrder;
+using EventSourcedOms.Application.Orders.StartPicking;
+using EventSourcedOms.Application.Tests.Support;
+using EventSourcedOms.Domain;
+using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.EventStore;
+using EventSourcedOms.Projections.Inventory;
+using EventSourcedOms.Projections.OrderLines;
+using EventSourcedOms.Projections.OrderSummary;
+using EventSourcedOms.Projections.Runner;
+using Microsoft.Extensions.Time.Testing;
+using Snapshooter.Xunit3;
+using static EventSourcedOms.Application.Tests.Support.Commands;
+
+namespace EventSourcedOms.Projections.Tests;
+
+/// <summary>
+/// Events in (through the real command pipeline), rows out (through the runner), on each backend, with the read models
+/// in the same database as the events. Every test compares the rows with the store's own log, folded independently.
+/// </summary>
+public abstract class ProjectionScenarios : IAsyncLifetime
+{
+    protected readonly string Name = "proj_" + Guid.NewGuid().ToString("N")[..10];
+    IEventStore? _store;
+    OmsNode? _node;
+
+    protected abstract Task<IEventStore> OpenStoreAsync();
+    protected abstract ProjectionDatabase OpenReadModels();
+    protected abstract Task DropAsync();
+
+    protected FakeTimeProvider Time { get; } = Clock.At("2026-11-20T09:00:00Z");
+    protected IEventStore Store => _store!;
+    protected OmsNode Node => _node!;
+    protected ProjectionDatabase Db { get; private set; } = null!;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected static IProjection[] All => [new OrderSummaryProjection(), new OrderLinesProjection(), new InventoryProjection()];
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = await OpenStoreAsync();
+        _node = OmsNode.Create(_store, Time);
+        Db = OpenReadModels();
+        await Db.MigrateAsync(All, Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_node is not null) await _node.DisposeAsync();
+        if (_store is not null) await _store.DisposeAsync();
+        await DropAsync();
+    }
+
+    /// <summary>A day of an OMS: splits, a backorder filled by a receipt, a hold, a partial cancel, picking, two shipments, a delivery.</summary>
+    protected async Task RunBusinessDayAsync()
+    {
+        await Node.Send(Warehouse("wh-a", 1));
+        await Node.Send(Warehouse("wh-b", 2));
+        await Node.Send(Receive("SKU-1", "wh-a", 3));
+        await Node.Send(Receive("SKU-1", "wh-b", 4));
+        await Node.Send(Receive("SKU-2", "wh-a", 10));
+        await Node.Send(new SetSafetyStock("SKU-2", "wh-a", 2));
+
+        var split = await Node.Send(Place(BackorderPolicies.Reject, ("SKU-1", 5), ("SKU-2", 1)) with { OrderId = "ord-split" });
+        Time.Advance(TimeSpan.FromMinutes(5));
+        var waiting = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-1", 4)) with { OrderId = "ord-waiting" });
+        Time.Advance(TimeSpan.FromMinutes(5));
+        var held = await Node.Send(Place(BackorderPolicies.Reject, ("SKU-2", 2)) with { OrderId = "ord-held" });
+        await Node.Send(new HoldOrder(held.Id, HoldReasons.Fraud, "score 97"));
+        await Node.Send(new CancelOrderLine(waiting.Id, 1, 1, "customer asked"));
+        Time.Advance(TimeSpan.FromHours(1));
+        await Node.Send(Receive("SKU-1", "wh-b", 5));
+
+        await Node.Send(new StartPicking(split.Id));
+        await Node.Send(new ConfirmPick(split.Id, "wh-a", [new LineQuantity(1, 3), new LineQuantity(2, 1)]));
+        await Node.Send(new PackOrder(split.Id, "wh-a", [new Package("pkg-1", 1500, [new LineQuantity(1, 3), new LineQuantity(2, 1)])]));
+        await Node.Send(new ShipOrder(split.Id, "shp-1", "wh-a", "DHL", "parcel", "JD014600", [new LineQuantity(1, 3), new LineQuantity(2, 1)]));
+        await Node.Send(new ConfirmPick(split.Id, "wh-b", [new LineQuantity(1, 2)]));
+        await Node.Send(new PackOrder(split.Id, "wh-b", [new Package("pkg-2", 900, [new LineQuantity(1, 2)])]));
+        Time.Advance(TimeSpan.FromHours(3));
+        await Node.Send(new ShipOrder(split.Id, "shp-2", "wh-b", "UPS", "standard", "1Z999", [new LineQuantity(1, 2)]));
+        Time.Advance(TimeSpan.FromDays(1));
+        await Node.Send(new ConfirmDelivery(split.Id, "shp-1"));
+    }
+
+    /// <summary>Runs the projections until each has passed the last event in the store, then stops them.</summary>
+    protected async Task CatchUpAsync(params IProjection[] projections)
+    {
+        var head = (await Ledger.ReadAsync(Store)).Events.Max(e => e.Position);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runs = (projections.Length == 0 ? All : projections).Select(p => new ProjectionRunner(Store, Db, p)).Select(r => r.RunAsync(stop.Token)).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        foreach (var p in projections.Length == 0 ? All : projections)
+        {
+            while (await FilteredHeadAsync(p, head) is var target && target > 0 && ((await CheckpointAsync(p.Name))?.Position ?? 0) < target)
+            {
+                if (runs.FirstOrDefault(r => r.IsFaulted) is { } failed) await failed;
+                Assert.True(DateTime.UtcNow < deadline, $"{p.Name} did not catch up");
+                await Task.Delay(20, Ct);
+            }
+        }
+        await stop.CancelAsync();
+        foreach (var run in runs)
+            try { await run; } catch (OperationCanceledException) { }
+    }
+
+    async Task<long> FilteredHeadAsync(IProjection p, long head) =>
+        (await Ledger.ReadAsync(Store)).Events.Where(e => e.Position <= head && p.Filter.StreamPrefixes!.Any(x => e.Stream.StartsWith(x, StringComparison.Ordinal)))
+            .Select(e => e.Position).DefaultIfEmpty(0).Max();
+
+    protected async Task<Checkpoint?> CheckpointAsync(string name)
+    {
+        await using var conn = await Db.OpenAsync(Ct);
+        return await Checkpoints.ReadAsync(conn, name);
+    }
+
+    /// <summary>The rows compared with the log folded by the test: what verify checks, table by table.</summary>
+    protected async Task AssertRowsMatchTheLogAsync()
+    {
+        var ledger = await Ledger.ReadAsync(Store);
+        await using var conn = await Db.OpenAsync(Ct);
+
+        var lines = (await conn.QueryAsync<(string, long, string, long, long, long, long, long, long, long, long)>(
+            "select order_id, line_no, sku, ordered, reserved, backordered, picked, packed, shipped, delivered, cancelled from order_lines order by order_id, line_no")).ToList();
+        Assert.Equal(ledger.Orders.Values.OrderBy(o => o.OrderId, StringComparer.Ordinal).SelectMany(o => o.Lines.Select(l =>
+            (o.OrderId, (long)l.LineNo, l.Sku, (long)l.Ordered, (long)l.Reserved, (long)l.Backordered, (long)l.Picked, (long)l.Packed, (long)l.Shipped, (long)l.Delivered, (long)l.Cancelled))), lines);
+
+        var orders = (await conn.QueryAsync<(string, string, long, long, string?, string)>(
+            "select order_id, status, units, backordered_units, hold_reason, locations from order_summary order by order_id")).ToList();
+        Assert.Equal(ledger.Orders.Values.OrderBy(o => o.OrderId, StringComparer.Ordinal).Select(o =>
+            (o.OrderId, o.Status.ToCode(), (long)o.Lines.Sum(l => l.Open), (long)o.Lines.Sum(l => l.Backordered), o.Hold?.Reason,
+             string.Join(',', o.Lines.SelectMany(l => l.Allocations).Where(a => a.Allocated > 0).Select(a => a.Location).Distinct().Order(StringComparer.Ordinal)))), orders);
+
+        var levels = (await conn.QueryAsync<(string, string, long, long, long, long)>(
+            "select sku, location, on_hand, reserved, safety_stock, available from inventory_levels order by sku, location")).ToList();
+        Assert.Equal(ledger.Stock.Values.OrderBy(s => s.Sku, StringComparer.Ordinal).ThenBy(s => s.Location, StringComparer.Ordinal)
+            .Select(s => (s.Sku, s.Location, (long)s.OnHand, (long)s.Reserved, (long)s.SafetyStock, (long)s.AvailableToPromise)), levels);
+    }
+
+    [Fact]
+    public async Task projected_rows_equal_the_log_folded_independently()
+    {
+        await RunBusinessDayAsync();
+
+        await CatchUpAsync();
+
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task the_rows_of_a_business_day_match_their_snapshot()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+
+        var orders = new OrderSummaryQueries(Db);
+        var rows = new
+        {
+            Orders = (await orders.ListAsync(new OrderFilter(), null, 10, Ct)).Orders.Select(o => o with { LastPosition = 0 }),
+            Sku1 = await new InventoryQueries(Db).BySkuAsync("SKU-1", Ct),
+        };
+        Snapshot.Match(rows, "ProjectionScenarios.business_day");
+    }
+
+    [Fact]
+    public async Task a_runner_stopped_in_the_middle_of_a_batch_resumes_after_its_checkpoint_without_losing_or_doubling_rows()
+    {
+        await RunBusinessDayAsync();
+        var head = (await Ledger.ReadAsync(Store)).Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal)).Max(e => e.Position);
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            // The host goes away while the runner is inside its third batch: that batch's writes must vanish with it.
+            var crashing = new StopsHost(new OrderLinesProjection(), stop, afterEvents: 5);
+            var run = new ProjectionRunner(Store, Db, crashing) { MaxBatch = 2 }.RunAsync(stop.Token);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        }
+        var stoppedAt = (await CheckpointAsync("order_lines"))!.Position;
+        Assert.InRange(stoppedAt, 1, head - 1);
+
+        await CatchUpAsync(All);
+
+        Assert.Equal(head, (await CheckpointAsync("order_lines"))!.Position);
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task replaying_from_the_start_over_existing_rows_changes_nothing()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+        await using (var conn = await Db.OpenAsync(Ct))
+            await conn.ExecuteAsync("update projection_checkpoints set position = 0");
+
+        await CatchUpAsync();
+
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task a_poison_event_stops_only_its_projection_and_is_recorded_not_skipped()
+    {
+        await RunBusinessDayAsync();
+        var ledger = await Ledger.ReadAsync(Store);
+        var poison = ledger.Events.First(e => e.Type == "OrderHeld.v1");
+        var failing = new FailingOn(new OrderSummaryProjection(), poison.Position);
+
+        var error = await Assert.ThrowsAsync<ProjectionStoppedException>(() => new ProjectionRunner(Store, Db, failing).RunAsync(Ct));
+        await CatchUpAsync(new InventoryProjection());
+
+        Assert.Equal(poison.Position, error.Position);
+        var checkpoint = (await CheckpointAsync(failing.Name))!;
+        Assert.Equal(poison.Position, checkpoint.ErrorPosition);
+        Assert.Contains("OrderHeld.v1", checkpoint.Error);
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal) && e.Position < poison.Position).Max(e => e.Position), checkpoint.Position);
+        await Assert.ThrowsAsync<ProjectionStoppedException>(() => new ProjectionRunner(Store, Db, failing).RunAsync(Ct));
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("stock-", StringComparison.Ordinal) || e.Stream.StartsWith("backorders-", StringComparison.Ordinal)).Max(e => e.Position),
+            (await CheckpointAsync("inventory"))!.Position);
+    }
+
+    [Fact]
+    public async Task order_pages_follow_a_stable_keyset_cursor_with_filters()
+    {
+        await Node.Send(Warehouse("wh-1", 1));
+        await Node.Send(Receive("SKU-P", "wh-1", 100));
+        for (var i = 0; i < 7; i++)
+        {
+            Time.Advance(TimeSpan.FromMinutes(1));
+            await Node.Send(Place(BackorderPolicies.Reject, ("SKU-P", 1)) with { OrderId = $"ord-{i}", Channel = i % 2 == 0 ? "web" : "pos:berlin" });
+        }
+        await CatchUpAsync(new OrderSummaryProjection());
+        var queries = new OrderSummaryQueries(Db);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await queries.ListAsync(new OrderFilter(Channel: "web"), cursor, 2, Ct);
+            seen.AddRange(page.Orders.Select(o => o.OrderId));
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+
+        Assert.Equal(["ord-6", "ord-4", "ord-2", "ord-0"], seen);
+        Assert.Throws<ArgumentException>(() => { queries.ListAsync(new OrderFilter(), "not-a-cursor", 2, Ct).GetAwaiter().GetResult(); });
+    }
+
+    /// <summary>Applies events until the n-th, then pulls the plug on the host as a kill would: mid-batch, mid-transaction.</summary>
+    sealed class StopsHost(IProjection inner, CancellationTokenSource host, int afterEvents) : IProjection
+    {
+        int _seen;
+        public string Name => inner.Name;
+        public string Folder => inner.Folder;
+        public EventFilter Filter => inner.Filter;
+
+        public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
+        {
+            await inner.ApplyAsync(batch, recorded, @event, ct);
+            if (++_seen == afterEvents)
+            {
+                await host.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>A projector with a bug that throws on one event.</summary>
+    sealed class FailingOn(IProjection inner, long position) : IProjection
+    {
+        public string Name => inner.Name;
+        public string Folder => inner.Folder;
+        public EventFilter Filter => inner.Filter;
+
+        public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct) =>
+            recorded.Position == position ? throw new InvalidOperationException("projector bug") : inner.ApplyAsync(batch, recorded, @event, ct);
+    }
+}
