@@ -11,7 +11,10 @@ using EventSourcedOms.Application.Tests.Support;
 using EventSourcedOms.Domain;
 using EventSourcedOms.Domain.Orders;
 using EventSourcedOms.EventStore;
+using EventSourcedOms.Projections.FulfilmentQueue;
 using EventSourcedOms.Projections.Inventory;
+using EventSourcedOms.Projections.Kpis;
+using EventSourcedOms.Projections.OrderTimeline;
 using EventSourcedOms.Projections.OrderLines;
 using EventSourcedOms.Projections.OrderSummary;
 using EventSourcedOms.Projections.Runner;
@@ -41,7 +44,8 @@ public abstract class ProjectionScenarios : IAsyncLifetime
     protected ProjectionDatabase Db { get; private set; } = null!;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected static IProjection[] All => [new OrderSummaryProjection(), new OrderLinesProjection(), new InventoryProjection()];
+    protected static IProjection[] All =>
+        [new OrderSummaryProjection(), new OrderLinesProjection(), new OrderTimelineProjection(), new InventoryProjection(), new FulfilmentQueueProjection()];
 
     public async ValueTask InitializeAsync()
     {
@@ -142,6 +146,17 @@ public abstract class ProjectionScenarios : IAsyncLifetime
             "select sku, location, on_hand, reserved, safety_stock, available from inventory_levels order by sku, location")).ToList();
         Assert.Equal(ledger.Stock.Values.OrderBy(s => s.Sku, StringComparer.Ordinal).ThenBy(s => s.Location, StringComparer.Ordinal)
             .Select(s => (s.Sku, s.Location, (long)s.OnHand, (long)s.Reserved, (long)s.SafetyStock, (long)s.AvailableToPromise)), levels);
+
+        var queue = (await conn.QueryAsync<(string, string, long, long, long, long)>(
+            "select order_id, location, to_pick, to_pack, to_ship, on_hold from fulfilment_queue order by order_id, location")).ToList();
+        Assert.Equal(ledger.Orders.Values.OrderBy(o => o.OrderId, StringComparer.Ordinal).SelectMany(o => o.Lines.SelectMany(l => l.Allocations)
+                .GroupBy(a => a.Location).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (o.OrderId, g.Key, (long)g.Sum(a => a.Allocated - a.Picked), (long)g.Sum(a => a.Picked - a.Packed), (long)g.Sum(a => a.Packed - a.Shipped), o.Hold is null ? 0L : 1L)))
+            .Where(r => r.Item3 + r.Item4 + r.Item5 > 0), queue);
+
+        var timeline = (await conn.QueryAsync<(string, long)>("select order_id, revision from order_timeline order by order_id, revision")).ToList();
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith(Streams.OrderPrefix, StringComparison.Ordinal))
+            .Select(e => (e.Stream[Streams.OrderPrefix.Length..], e.Revision)).OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2), timeline);
     }
 
     [Fact]
@@ -165,6 +180,9 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         {
             Orders = (await orders.ListAsync(new OrderFilter(), null, 10, Ct)).Orders.Select(o => o with { LastPosition = 0 }),
             Sku1 = await new InventoryQueries(Db).BySkuAsync("SKU-1", Ct),
+            Timeline = (await new OrderTimelineQueries(Db).ForOrderAsync("ord-split", Ct)).Select(e => new { e.Revision, e.EventType, e.Summary, e.OccurredAt, e.Actor }),
+            Fulfilment = await new FulfilmentQueueQueries(Db, Time).ByLocationAsync(null, Ct),
+            Kpis = await new KpiQueries(Db).ByDayAndChannelAsync(new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 21), null, Ct),
         };
         Snapshot.Match(rows, "ProjectionScenarios.business_day");
     }
@@ -248,6 +266,64 @@ public abstract class ProjectionScenarios : IAsyncLifetime
 
         Assert.Equal(["ord-6", "ord-4", "ord-2", "ord-0"], seen);
         Assert.Throws<ArgumentException>(() => { queries.ListAsync(new OrderFilter(), "not-a-cursor", 2, Ct).GetAwaiter().GetResult(); });
+    }
+
+    [Fact]
+    public async Task two_hosts_project_one_at_a_time_and_the_standby_takes_over_when_the_holder_stops()
+    {
+        await RunBusinessDayAsync();
+        var first = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        var second = new ProjectionHost(Store, OpenReadModels(), All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stopFirst = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var stopSecond = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var runFirst = first.RunAsync(stopFirst.Token);
+        await Until(() => first.Activities.Count == All.Length && first.Activities.Values.All(a => a == ProjectionActivity.Running));
+        var runSecond = second.RunAsync(stopSecond.Token);
+        await Until(() => second.Activities.Count == All.Length);
+        await Task.Delay(300, Ct);
+        Assert.All(second.Activities.Values, a => Assert.Equal(ProjectionActivity.Standby, a));
+
+        await stopFirst.CancelAsync();
+        await runFirst;
+        await Until(() => second.Activities.Values.All(a => a == ProjectionActivity.Running));
+        var placed = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after-takeover" });
+        var ryw = new ReadYourWrites(Store, Db);
+        foreach (var projection in All) Assert.True(await ryw.WaitForAsync(projection, placed.Position, TimeSpan.FromSeconds(10), Ct));
+
+        await AssertRowsMatchTheLogAsync();
+        await stopSecond.CancelAsync();
+        await runSecond;
+    }
+
+    [Fact]
+    public async Task a_reader_waits_for_its_own_write_and_is_told_when_the_read_model_is_stale()
+    {
+        await Node.Send(Warehouse("wh-1", 1));
+        await Node.Send(Receive("SKU-W", "wh-1", 5));
+        var summary = new OrderSummaryProjection();
+        var ryw = new ReadYourWrites(Store, Db);
+        var placed = await Node.Send(Place(BackorderPolicies.Reject, ("SKU-W", 1)) with { RequestId = "ryw-1" });
+
+        Assert.False(await ryw.WaitForAsync(summary, placed.Position, TimeSpan.FromMilliseconds(200), Ct));
+
+        var host = new ProjectionHost(Store, Db, [summary]);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = host.RunAsync(stop.Token);
+        Assert.True(await ryw.WaitForAsync(summary, placed.Position, ReadYourWrites.DefaultWait, Ct));
+        Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync(placed.Id, Ct))!.Status);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in 15 s");
+            await Task.Delay(20, Ct);
+        }
     }
 
     /// <summary>Applies events until the n-th, then pulls the plug on the host as a kill would: mid-batch, mid-transaction.</summary>

@@ -10,6 +10,7 @@ namespace EventSourcedOms.Projections.OrderSummary;
 /// <c>order_summary</c>: one row per order, rewritten from the order's folded state after each of its events (so the
 /// row follows the domain's own status rules). Milestone times are business times (the event's <c>occurredAt</c>) and
 /// are kept once set: reserved (fully reserved), shipped (first shipment), delivered (all delivered), cancelled.
+/// It also keeps the placement facts the KPIs need: units ordered, units reserved at placement, backordered at placement.
 /// </summary>
 public sealed class OrderSummaryProjection : IProjection
 {
@@ -26,10 +27,10 @@ public sealed class OrderSummaryProjection : IProjection
             """
             insert into order_summary (order_id, status, channel, external_reference, customer_id, ship_to_country, ship_to_region, locations,
               line_count, units, total_e4, currency, backordered_units, placed_at, reserved_at, shipped_at, delivered_at, cancelled_at,
-              promised_ship_by, hold_reason, tracking_numbers, last_position)
+              promised_ship_by, hold_reason, tracking_numbers, placed_day, ordered_units, first_allocated_units, backordered_at_placement, last_position)
             values (@OrderId, @Status, @Channel, @ExternalReference, @CustomerId, @Country, @Region, @Locations,
               @LineCount, @Units, @TotalE4, @Currency, @Backordered, @PlacedAt, @ReservedAt, @ShippedAt, @DeliveredAt, @CancelledAt,
-              @PromisedShipBy, @HoldReason, @Tracking, @Position)
+              @PromisedShipBy, @HoldReason, @Tracking, @PlacedDay, @OrderedUnits, @FirstAllocated, @BackorderedAtPlacement, @Position)
             on conflict (order_id) do update set
               status = excluded.status, locations = excluded.locations, units = excluded.units, total_e4 = excluded.total_e4,
               backordered_units = excluded.backordered_units,
@@ -37,7 +38,10 @@ public sealed class OrderSummaryProjection : IProjection
               shipped_at = coalesce(order_summary.shipped_at, excluded.shipped_at),
               delivered_at = coalesce(order_summary.delivered_at, excluded.delivered_at),
               cancelled_at = coalesce(order_summary.cancelled_at, excluded.cancelled_at),
-              hold_reason = excluded.hold_reason, tracking_numbers = excluded.tracking_numbers, last_position = excluded.last_position
+              hold_reason = excluded.hold_reason, tracking_numbers = excluded.tracking_numbers,
+              first_allocated_units = case when excluded.first_allocated_units < 0 then order_summary.first_allocated_units else excluded.first_allocated_units end,
+              backordered_at_placement = case when excluded.backordered_at_placement < 0 then order_summary.backordered_at_placement else excluded.backordered_at_placement end,
+              last_position = excluded.last_position
             where order_summary.last_position < excluded.last_position
             """,
             new
@@ -63,6 +67,16 @@ public sealed class OrderSummaryProjection : IProjection
                 order.PromisedShipBy,
                 HoldReason = order.Hold?.Reason,
                 Tracking = string.Join(',', order.Shipments.Select(s => s.TrackingNumber)),
+                PlacedDay = order.PlacedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                OrderedUnits = order.Lines.Sum(l => l.Ordered),
+                // Placement facts for the KPIs, known only from the placement's own events (-1: keep what the row has).
+                FirstAllocated = @event switch
+                {
+                    OrderEvents.OrderPlaced => 0,
+                    OrderEvents.OrderStockAllocated { FromBackorder: false } a => a.Allocations.Sum(x => x.Quantity),
+                    _ => -1,
+                },
+                BackorderedAtPlacement = @event switch { OrderEvents.OrderPlaced => 0, OrderEvents.OrderLinesBackordered => 1, _ => -1 },
                 recorded.Position,
             },
             batch.Transaction);

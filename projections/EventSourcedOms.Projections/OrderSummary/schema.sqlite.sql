@@ -21,9 +21,14 @@ create table if not exists order_summary (
   promised_ship_by   text,
   hold_reason        text,
   tracking_numbers   text not null,
+  placed_day         text not null,
+  ordered_units      integer not null,
+  first_allocated_units integer not null,
+  backordered_at_placement integer not null,
   last_position      integer not null
 );
 create index if not exists order_summary_placed on order_summary (placed_at desc, order_id desc);
 create index if not exists order_summary_status on order_summary (status, placed_at desc, order_id desc);
 create index if not exists order_summary_channel on order_summary (channel, placed_at desc, order_id desc);
+create index if not exists order_summary_day on order_summary (placed_day, channel);
 create index if not exists order_summary_customer on order_summary (customer_id, placed_at desc, order_id desc);

@@ -20,12 +20,16 @@ public sealed class ProjectionDatabase
 {
     readonly Func<DbConnection> _connect;
 
-    ProjectionDatabase(SqlDialect dialect, Func<DbConnection> connect, string? schema)
+    ProjectionDatabase(SqlDialect dialect, Func<DbConnection> connect, string? schema, string? sqlitePath = null)
     {
         Dialect = dialect;
         _connect = connect;
         Schema = schema;
+        SqlitePath = sqlitePath;
     }
+
+    /// <summary>The SQLite file (null for PostgreSQL).</summary>
+    public string? SqlitePath { get; }
 
     public SqlDialect Dialect { get; }
 
@@ -38,13 +42,26 @@ public sealed class ProjectionDatabase
     {
         var csb = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
         var dataSource = NpgsqlDataSource.Create(csb);
-        return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema);
+        // Leases hold session-level advisory locks: their connection must really close (a pooled one would keep the lock).
+        var unpooled = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString;
+        return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema) { _unpooled = () => new NpgsqlConnection(unpooled) };
+    }
+
+    Func<DbConnection>? _unpooled;
+
+    /// <summary>A connection of its own, closed for real when disposed (PostgreSQL); the usual one otherwise.</summary>
+    internal async Task<DbConnection> OpenUnpooledAsync(CancellationToken ct)
+    {
+        if (_unpooled is null) return await OpenAsync(ct);
+        var conn = _unpooled();
+        await conn.OpenAsync(ct);
+        return conn;
     }
 
     public static ProjectionDatabase Sqlite(string path)
     {
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        return new ProjectionDatabase(SqlDialect.Sqlite, () => new SqliteConnection(cs), null);
+        return new ProjectionDatabase(SqlDialect.Sqlite, () => new SqliteConnection(cs), null, Path.GetFullPath(path));
     }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct)

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using EventSourcedOms.EventStore;
+
+namespace EventSourcedOms.Projections.Runner;
+
+/// <summary>What one projection is doing in this process.</summary>
+public enum ProjectionActivity
+{
+    /// <summary>Another process holds the lease; this one waits to take over.</summary>
+    Standby,
+    Running,
+    /// <summary>Stopped on a poison event (see <see cref="Checkpoint.Error"/>); waits until the error is reset.</summary>
+    Failed,
+    /// <summary>The read-model database is unreachable; retrying.</summary>
+    Retrying,
+}
+
+/// <summary>
+/// Runs every projection, each in its own loop, in the API process (as a hosted service) or in a standalone worker.
+/// Per projection, only the holder of its <see cref="RunnerLease"/> runs; the others stand by and take over within
+/// <see cref="LeaseRetry"/> after the holder dies. A projection that stopped on a poison event stays stopped (and says
+/// so in <see cref="Activities"/> and its checkpoint) until its error is reset; the others go on.
+/// </summary>
+public sealed class ProjectionHost(IEventStore store, ProjectionDatabase database, IReadOnlyList<IProjection> projections, TimeProvider? time = null)
+{
+    readonly ConcurrentDictionary<string, ProjectionActivity> _activities = new();
+
+    public TimeSpan LeaseRetry { get; init; } = TimeSpan.FromSeconds(2);
+
+    public IReadOnlyList<IProjection> Projections => projections;
+
+    public IReadOnlyDictionary<string, ProjectionActivity> Activities => _activities;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await database.MigrateAsync(projections, ct);
+        await Task.WhenAll(projections.Select(p => Task.Run(() => RunOneAsync(p, ct), CancellationToken.None)));
+    }
+
+    async Task RunOneAsync(IProjection projection, CancellationToken ct)
+    {
+        _activities[projection.Name] = ProjectionActivity.Standby;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var lease = await RunnerLease.TryAcquireAsync(database, projection.Name, ct);
+                if (lease is null)
+                {
+                    _activities[projection.Name] = ProjectionActivity.Standby;
+                    await Task.Delay(LeaseRetry, ct);
+                    continue;
+                }
+                using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var watchdog = WatchAsync(lease, running);
+                _activities[projection.Name] = ProjectionActivity.Running;
+                try
+                {
+                    await new ProjectionRunner(store, database, projection, time).RunAsync(running.Token);
+                }
+                finally
+                {
+                    await running.CancelAsync();
+                    await watchdog;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ProjectionStoppedException)
+            {
+                _activities[projection.Name] = ProjectionActivity.Failed;
+                await Task.Delay(LeaseRetry * 5, ct).ContinueWith(_ => { }, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // The lease was lost, the database or the store is unreachable: try again shortly.
+                _activities[projection.Name] = ProjectionActivity.Retrying;
+                await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    // A PostgreSQL lease dies with its connection (a server restart): stop running at once, so that two processes never
+    // project together for longer than one check.
+    async Task WatchAsync(RunnerLease lease, CancellationTokenSource running)
+    {
+        try
+        {
+            while (!running.IsCancellationRequested)
+            {
+                await Task.Delay(LeaseRetry, running.Token);
+                if (!await lease.IsHeldAsync(running.Token)) await running.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
