@@ -125,9 +125,12 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         return await Checkpoints.ReadAsync(conn, name);
     }
 
-    /// <summary>The rows compared with the log folded by the test: what verify checks, table by table.</summary>
+    /// <summary>The rows compared with the log folded by the test, and with verify's rebuild of every projection.</summary>
     protected async Task AssertRowsMatchTheLogAsync()
     {
+        var maintenance = new ProjectionMaintenance(Store, Db);
+        foreach (var projection in All) Assert.Empty(await maintenance.VerifyAsync(projection, Ct));
+
         var ledger = await Ledger.ReadAsync(Store);
         await using var conn = await Db.OpenAsync(Ct);
 
@@ -269,6 +272,54 @@ public abstract class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task verify_reports_every_row_that_differs_from_a_replay_of_the_log()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+        await using (var conn = await Db.OpenAsync(Ct))
+        {
+            await conn.ExecuteAsync("update order_lines set picked = picked + 1 where order_id = 'ord-held'");
+            await conn.ExecuteAsync("delete from inventory_levels where sku = 'SKU-2'");
+            await conn.ExecuteAsync("insert into order_timeline values ('ghost', 0, 1, 'OrderPlaced.v1', 'x', @at, @at, null, null)", new { at = Time.GetUtcNow() });
+        }
+        var maintenance = new ProjectionMaintenance(Store, Db);
+
+        var lines = await maintenance.VerifyAsync(new OrderLinesProjection(), Ct);
+        var inventory = await maintenance.VerifyAsync(new InventoryProjection(), Ct);
+        var timeline = await maintenance.VerifyAsync(new OrderTimelineProjection(), Ct);
+
+        Assert.Equal(("order_lines", "ord-held|1", "changed"), Assert.Single(lines) is var l ? (l.Table, l.Key, l.Kind) : default);
+        Assert.Contains("picked=1", Assert.Single(lines).Live);
+        Assert.Equal([("inventory_levels", "SKU-2|wh-a", "only-rebuilt")], inventory.Select(d => (d.Table, d.Key, d.Kind)));
+        Assert.Equal([("order_timeline", "ghost|0", "only-live")], timeline.Select(d => (d.Table, d.Key, d.Kind)));
+        Assert.Empty(await maintenance.VerifyAsync(new OrderSummaryProjection(), Ct));
+    }
+
+    [Fact]
+    public async Task a_rebuild_replaces_damaged_rows_while_the_host_keeps_serving_and_projecting()
+    {
+        await RunBusinessDayAsync();
+        var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = host.RunAsync(stop.Token);
+        var ryw = new ReadYourWrites(Store, Db);
+        var before = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-before" });
+        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, before.Position, TimeSpan.FromSeconds(10), Ct));
+        await using (var conn = await Db.OpenAsync(Ct))
+            await conn.ExecuteAsync("update order_summary set status = 'corrupted'");
+        var progress = new List<RebuildProgress>();
+
+        await host.RebuildAsync(new OrderSummaryProjection(), new Progress<RebuildProgress>(progress.Add), Ct);
+        var after = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after" });
+        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, after.Position, TimeSpan.FromSeconds(10), Ct));
+
+        Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync("ord-after", Ct))!.Status);
+        await stop.CancelAsync();
+        await run;
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
     public async Task two_hosts_project_one_at_a_time_and_the_standby_takes_over_when_the_holder_stops()
     {
         await RunBusinessDayAsync();
@@ -291,9 +342,10 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         var ryw = new ReadYourWrites(Store, Db);
         foreach (var projection in All) Assert.True(await ryw.WaitForAsync(projection, placed.Position, TimeSpan.FromSeconds(10), Ct));
 
-        await AssertRowsMatchTheLogAsync();
+        foreach (var projection in All) Assert.Empty(await second.VerifyAsync(projection, Ct));
         await stopSecond.CancelAsync();
         await runSecond;
+        await AssertRowsMatchTheLogAsync();
     }
 
     [Fact]
@@ -333,6 +385,7 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         public string Name => inner.Name;
         public string Folder => inner.Folder;
         public EventFilter Filter => inner.Filter;
+        public IReadOnlyList<(string Table, string Key)> Tables => inner.Tables;
 
         public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
         {
@@ -351,6 +404,7 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         public string Name => inner.Name;
         public string Folder => inner.Folder;
         public EventFilter Filter => inner.Filter;
+        public IReadOnlyList<(string Table, string Key)> Tables => inner.Tables;
 
         public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct) =>
             recorded.Position == position ? throw new InvalidOperationException("projector bug") : inner.ApplyAsync(batch, recorded, @event, ct);

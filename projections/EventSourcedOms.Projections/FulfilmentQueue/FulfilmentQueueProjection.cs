@@ -15,6 +15,7 @@ public sealed class FulfilmentQueueProjection : IProjection
     public string Name => "fulfilment_queue";
     public string Folder => "FulfilmentQueue";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("fulfilment_queue", "order_id, location")];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {

@@ -14,6 +14,7 @@ public sealed class InventoryProjection : IProjection
     public string Name => "inventory";
     public string Folder => "Inventory";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.StockPrefix, Streams.BackorderPrefix);
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("inventory_levels", "sku, location"), ("inventory_backorders", "sku")];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {

@@ -11,6 +11,7 @@ public sealed class OrderLinesProjection : IProjection
     public string Name => "order_lines";
     public string Folder => "OrderLines";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_lines", "order_id, line_no")];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {

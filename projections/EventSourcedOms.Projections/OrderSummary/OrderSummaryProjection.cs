@@ -17,6 +17,7 @@ public sealed class OrderSummaryProjection : IProjection
     public string Name => "order_summary";
     public string Folder => "OrderSummary";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_summary", "order_id")];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {

@@ -13,6 +13,7 @@ public sealed class OrderTimelineProjection : IProjection
     public string Name => "order_timeline";
     public string Folder => "OrderTimeline";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_timeline", "order_id, revision")];
 
     public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct) =>
         batch.Connection.ExecuteAsync(

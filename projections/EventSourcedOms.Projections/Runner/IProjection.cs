@@ -18,6 +18,9 @@ public interface IProjection
 
     EventFilter Filter { get; }
 
+    /// <summary>The tables this projection owns, each with its key columns (for rebuild and verify).</summary>
+    IReadOnlyList<(string Table, string Key)> Tables { get; }
+
     Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct);
 }
 

@@ -44,10 +44,18 @@ public sealed class ProjectionDatabase
         var dataSource = NpgsqlDataSource.Create(csb);
         // Leases hold session-level advisory locks: their connection must really close (a pooled one would keep the lock).
         var unpooled = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString;
-        return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema) { _unpooled = () => new NpgsqlConnection(unpooled) };
+        return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema)
+        {
+            _unpooled = () => new NpgsqlConnection(unpooled),
+            _shadow = name => Postgres(connectionString, $"{schema}__{name}"),
+        };
     }
 
     Func<DbConnection>? _unpooled;
+    Func<string, ProjectionDatabase>? _shadow;
+
+    /// <summary>A scratch database beside this one (a schema, or a file next to the SQLite file) for rebuilds and checks.</summary>
+    public ProjectionDatabase Shadow(string name) => _shadow?.Invoke(name) ?? Sqlite($"{SqlitePath}.{name}");
 
     /// <summary>A connection of its own, closed for real when disposed (PostgreSQL); the usual one otherwise.</summary>
     internal async Task<DbConnection> OpenUnpooledAsync(CancellationToken ct)

@@ -13,6 +13,8 @@ public enum ProjectionActivity
     Failed,
     /// <summary>The read-model database is unreachable; retrying.</summary>
     Retrying,
+    /// <summary>Paused for a rebuild or a verification; the lease is free.</summary>
+    Paused,
 }
 
 /// <summary>
@@ -24,6 +26,8 @@ public enum ProjectionActivity
 public sealed class ProjectionHost(IEventStore store, ProjectionDatabase database, IReadOnlyList<IProjection> projections, TimeProvider? time = null)
 {
     readonly ConcurrentDictionary<string, ProjectionActivity> _activities = new();
+    readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+    readonly ConcurrentDictionary<string, bool> _paused = new();
 
     public TimeSpan LeaseRetry { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -44,6 +48,12 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
         {
             try
             {
+                if (_paused.GetValueOrDefault(projection.Name))
+                {
+                    _activities[projection.Name] = ProjectionActivity.Paused;
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+                    continue;
+                }
                 await using var lease = await RunnerLease.TryAcquireAsync(database, projection.Name, ct);
                 if (lease is null)
                 {
@@ -51,7 +61,9 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                     await Task.Delay(LeaseRetry, ct);
                     continue;
                 }
+                if (_paused.GetValueOrDefault(projection.Name)) continue;
                 using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                _running[projection.Name] = running;
                 var watchdog = WatchAsync(lease, running);
                 _activities[projection.Name] = ProjectionActivity.Running;
                 try
@@ -60,6 +72,7 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                 }
                 finally
                 {
+                    _running.TryRemove(projection.Name, out _);
                     await running.CancelAsync();
                     await watchdog;
                 }
@@ -67,6 +80,9 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (_paused.GetValueOrDefault(projection.Name))
+            {
             }
             catch (ProjectionStoppedException)
             {
@@ -79,6 +95,43 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                 _activities[projection.Name] = ProjectionActivity.Retrying;
                 await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops one projection here and frees its lease until the returned handle is disposed (for rebuild and verify,
+    /// which take the lease themselves). The rows stay readable meanwhile.
+    /// </summary>
+    public async Task<IAsyncDisposable> PauseAsync(string projection, CancellationToken ct)
+    {
+        _paused[projection] = true;
+        try
+        {
+            if (_running.TryGetValue(projection, out var running)) await running.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That run had just ended by itself.
+        }
+        while (_activities.GetValueOrDefault(projection) is not ProjectionActivity.Paused and not ProjectionActivity.Standby)
+            await Task.Delay(10, ct);
+        return new Resume(() => _paused[projection] = false);
+    }
+
+    /// <summary>Rebuilds one projection into shadow tables and swaps them in; this host pauses it only for the swap.</summary>
+    public Task RebuildAsync(IProjection projection, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
+        new ProjectionMaintenance(store, database).RebuildAsync(projection, progress, ct, () => PauseAsync(projection.Name, ct));
+
+    /// <summary>Rebuilds one projection from the log beside the live tables and lists every row that differs.</summary>
+    public Task<IReadOnlyList<RowDifference>> VerifyAsync(IProjection projection, CancellationToken ct) =>
+        new ProjectionMaintenance(store, database).VerifyAsync(projection, ct, () => PauseAsync(projection.Name, ct));
+
+    sealed class Resume(Action resume) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            resume();
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -76,6 +76,31 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
         }
     }
 
+    /// <summary>
+    /// Applies everything from the checkpoint to the end of <c>$all</c> as it is now (or up to <paramref name="upTo"/>),
+    /// page by page, then returns the checkpoint. For rebuilds and verification, which need an end.
+    /// </summary>
+    public async Task<long> CatchUpAsync(long upTo, IProgress<long>? progress, CancellationToken ct)
+    {
+        long position;
+        await using (var conn = await database.OpenAsync(ct))
+            position = (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0;
+        var from = position + 1;
+        while (true)
+        {
+            var slice = await store.ReadAllAsync(from, MaxBatch, projection.Filter, ct);
+            var batch = slice.Events.Where(e => e.Position <= upTo).ToList();
+            if (batch.Count > 0)
+            {
+                await ApplyAsync(batch, ct);
+                position = batch[^1].Position;
+                progress?.Report(position);
+            }
+            if (slice.IsEnd || batch.Count < slice.Events.Count || slice.NextPosition > upTo) return position;
+            from = slice.NextPosition;
+        }
+    }
+
     async Task ApplyAsync(List<RecordedEvent> batch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
