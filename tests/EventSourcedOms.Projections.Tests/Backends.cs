@@ -16,6 +16,8 @@ public sealed class SqliteProjectionScenarios : ProjectionScenarios
 
     protected override ProjectionDatabase OpenReadModels() => ProjectionDatabase.Sqlite(File);
 
+    protected override string[] WorkerArguments() => ["--sqlite", File];
+
     protected override Task DropAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -30,6 +32,8 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
         await PostgresEventStore.CreateAsync(new PostgresEventStoreOptions { ConnectionString = server.Require(), Schema = Name }, TestContext.Current.CancellationToken);
 
     protected override ProjectionDatabase OpenReadModels() => ProjectionDatabase.Postgres(server.Require(), Name + "_read");
+
+    protected override string[] WorkerArguments() => ["--postgres", server.Require(), "--events-schema", Name, "--read-schema", Name + "_read"];
 
     protected override async Task DropAsync()
     {

@@ -38,6 +38,9 @@ public abstract class ProjectionScenarios : IAsyncLifetime
     protected abstract ProjectionDatabase OpenReadModels();
     protected abstract Task DropAsync();
 
+    /// <summary>Arguments that point the standalone worker at this test's store and read models.</summary>
+    protected abstract string[] WorkerArguments();
+
     protected FakeTimeProvider Time { get; } = Clock.At("2026-11-20T09:00:00Z");
     protected IEventStore Store => _store!;
     protected OmsNode Node => _node!;
@@ -366,6 +369,74 @@ public abstract class ProjectionScenarios : IAsyncLifetime
         Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync(placed.Id, Ct))!.Status);
         await stop.CancelAsync();
         await run;
+    }
+
+    [Fact]
+    public async Task a_worker_process_killed_while_orders_arrive_resumes_without_losing_or_doubling_rows()
+    {
+        await RunBusinessDayAsync();
+        using var placing = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var orders = Task.Run(async () =>
+        {
+            for (var i = 0; !placing.IsCancellationRequested; i++)
+                await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = $"ord-live-{i}" });
+        }, CancellationToken.None);
+
+        for (var kill = 0; kill < 3; kill++)
+        {
+            using var worker = StartWorker();
+            await Until(async () => (await CheckpointAsync("order_summary"))?.Position > 0 && await ProjectedOrdersAsync() > 3 * (kill + 1));
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync(Ct);
+        }
+        await placing.CancelAsync();
+        await orders;
+        using (var worker = StartWorker())
+        {
+            var head = (await Ledger.ReadAsync(Store)).Events.Max(e => e.Position);
+            var ryw = new ReadYourWrites(Store, Db);
+            foreach (var projection in All) Assert.True(await ryw.WaitForAsync(projection, head, TimeSpan.FromSeconds(20), Ct), projection.Name);
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync(Ct);
+        }
+
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    async Task<long> ProjectedOrdersAsync()
+    {
+        await using var conn = await Db.OpenAsync(Ct);
+        return await conn.ExecuteScalarAsync<long>("select count(*) from order_summary");
+    }
+
+    System.Diagnostics.Process StartWorker()
+    {
+        var bin = Path.GetDirectoryName(typeof(ProjectionScenarios).Assembly.Location)!;     // …/tests/<project>/bin/<config>/net10.0
+        var configuration = Path.GetFileName(Path.GetDirectoryName(bin))!;
+        var root = bin[..bin.IndexOf($"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}", StringComparison.Ordinal)];
+        var dll = Path.Combine(root, "src", "EventSourcedOms.ProjectionWorker", "bin", configuration, "net10.0", "EventSourcedOms.ProjectionWorker.dll");
+        Assert.True(File.Exists(dll), $"build the worker first: {dll}");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", dll, .. WorkerArguments()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = System.Diagnostics.Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in 30 s");
+            await Task.Delay(20, Ct);
+        }
     }
 
     async Task Until(Func<bool> condition)
