@@ -28,7 +28,7 @@ namespace EventSourcedOms.Projections.Tests;
 /// Events in (through the real command pipeline), rows out (through the runner), on each backend, with the read models
 /// in the same database as the events. Every test compares the rows with the store's own log, folded independently.
 /// </summary>
-public abstract class ProjectionScenarios : IAsyncLifetime
+public abstract partial class ProjectionScenarios : IAsyncLifetime
 {
     protected readonly string Name = "proj_" + Guid.NewGuid().ToString("N")[..10];
     IEventStore? _store;
