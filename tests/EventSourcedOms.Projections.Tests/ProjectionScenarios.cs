@@ -249,6 +249,25 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task status_shows_what_each_projection_still_has_to_apply_and_what_stopped_it()
+    {
+        await RunBusinessDayAsync();
+        var orderEvents = (await Ledger.ReadAsync(Store)).Events.Count(e => e.Stream.StartsWith("order-", StringComparison.Ordinal));
+        var status = new ProjectionStatusQueries(Store, Db, Time);
+
+        var before = Assert.Single(await status.AllAsync([new OrderSummaryProjection()], Ct));
+        await CatchUpAsync(new OrderSummaryProjection());
+        var after = Assert.Single(await status.AllAsync([new OrderSummaryProjection()], Ct));
+        await using (var conn = await Db.OpenAsync(Ct))
+            await Checkpoints.FailAsync(conn, "order_summary", 42, "projector bug", Time.GetUtcNow());
+        var failed = Assert.Single(await status.AllAsync([new OrderSummaryProjection()], Ct));
+
+        Assert.Equal((orderEvents, 0L, true), (before.PendingEvents, before.Position, before.Healthy));
+        Assert.Equal((0L, (TimeSpan?)null, true), (after.PendingEvents, after.OldestPendingAge, after.Healthy));
+        Assert.Equal((false, 42L, "projector bug"), (failed.Healthy, failed.ErrorPosition!.Value, failed.Error));
+    }
+
+    [Fact]
     public async Task order_pages_follow_a_stable_keyset_cursor_with_filters()
     {
         await Node.Send(Warehouse("wh-1", 1));
