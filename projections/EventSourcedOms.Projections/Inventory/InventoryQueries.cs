@@ -33,6 +33,35 @@ public sealed class InventoryQueries(ProjectionDatabase database)
         return new SkuInventory(sku, levels, levels.Sum(l => l.OnHand), levels.Sum(l => l.Reserved), levels.Sum(l => l.Available), backordered);
     }
 
+    /// <summary>
+    /// Stock items by SKU (ascending), at one location or everywhere, optionally only those with nothing left to promise
+    /// (available to promise 0: what is on hand is reserved or kept as safety stock). Keyset-paged on (sku, location).
+    /// </summary>
+    public async Task<(IReadOnlyList<InventoryLevel> Items, string? NextCursor)> ListAsync(string? location, bool onlyUnavailable, string? cursor, int limit, CancellationToken ct)
+    {
+        var where = new List<string>();
+        var args = new DynamicParameters();
+        if (location is not null) { where.Add("location = @location"); args.Add("location", location); }
+        if (onlyUnavailable) where.Add("available = 0");
+        if (cursor is not null)
+        {
+            string[] parts;
+            try { parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('\n'); }
+            catch (FormatException e) { throw new ArgumentException("The cursor is not one this API returned.", nameof(cursor), e); }
+            if (parts.Length != 2) throw new ArgumentException("The cursor is not one this API returned.", nameof(cursor));
+            where.Add("(sku > @cursorSku or (sku = @cursorSku and location > @cursorLocation))");
+            args.Add("cursorSku", parts[0]);
+            args.Add("cursorLocation", parts[1]);
+        }
+        args.Add("limit", limit + 1);
+        await using var conn = await database.OpenAsync(ct);
+        var rows = (await conn.QueryAsync<InventoryLevel>(
+            $"select {Columns} from inventory_levels {(where.Count == 0 ? "" : "where " + string.Join(" and ", where))} order by sku, location limit @limit", args)).ToList();
+        var more = rows.Count > limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return (rows, more ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{rows[^1].Sku}\n{rows[^1].Location}")) : null);
+    }
+
     /// <summary>Stock items with nothing left to promise, at one location or everywhere.</summary>
     public async Task<IReadOnlyList<InventoryLevel>> NothingAvailableAsync(string? location, CancellationToken ct)
     {

@@ -11,6 +11,7 @@ create table if not exists inventory_levels (
   primary key (sku, location)
 );
 create index if not exists inventory_levels_location on inventory_levels (location, sku);
+create index if not exists inventory_levels_unavailable on inventory_levels (sku, location) where available = 0;
 create table if not exists inventory_backorders (
   sku               text primary key,
   backordered_units integer not null,

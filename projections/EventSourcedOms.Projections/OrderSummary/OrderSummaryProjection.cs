@@ -17,12 +17,19 @@ public sealed class OrderSummaryProjection : IProjection
     public string Name => "order_summary";
     public string Folder => "OrderSummary";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
-    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_summary", "order_id")];
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_summary", "order_id"), ("order_locations", "location, order_id")];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var at = recorded.Metadata.OccurredAt ?? recorded.RecordedAt;
+        var locations = order.Lines.SelectMany(l => l.Allocations).Where(a => a.Allocated > 0).Select(a => a.Location).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (@event is OrderEvents.OrderStockAllocated or OrderEvents.OrderQuantitiesCancelled)
+        {
+            await batch.Connection.ExecuteAsync("delete from order_locations where order_id = @OrderId", new { order.OrderId }, batch.Transaction);
+            await batch.Connection.ExecuteAsync("insert into order_locations (location, order_id) values (@Location, @OrderId)",
+                locations.Select(l => new { Location = l, order.OrderId }), batch.Transaction);
+        }
         var open = order.Lines.Sum(l => l.Open);
         await batch.Connection.ExecuteAsync(
             """
@@ -54,7 +61,7 @@ public sealed class OrderSummaryProjection : IProjection
                 order.CustomerId,
                 Country = order.ShipTo!.Country,
                 Region = order.ShipTo.Region,
-                Locations = string.Join(',', order.Lines.SelectMany(l => l.Allocations).Where(a => a.Allocated > 0).Select(a => a.Location).Distinct().Order(StringComparer.Ordinal)),
+                Locations = string.Join(',', locations),
                 LineCount = order.Lines.Count,
                 Units = open,
                 TotalE4 = (long)(order.Lines.Sum(l => l.Open * l.UnitPrice) * 10_000m),

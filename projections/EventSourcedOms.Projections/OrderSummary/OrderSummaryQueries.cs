@@ -33,12 +33,13 @@ public sealed record OrderSummaryRow
 
 /// <summary>Filters a dashboard uses; null means "any".</summary>
 public sealed record OrderFilter(string? Status = null, string? Channel = null, string? CustomerId = null,
-    DateTimeOffset? PlacedFrom = null, DateTimeOffset? PlacedTo = null, bool? OnHold = null);
+    DateTimeOffset? PlacedFrom = null, DateTimeOffset? PlacedTo = null, bool? OnHold = null, string? Location = null, string? Sku = null,
+    bool? ShipByBreached = null);
 
 /// <summary>A page of orders, newest first, and the cursor of the next page (null at the end).</summary>
 public sealed record OrderPage(IReadOnlyList<OrderSummaryRow> Orders, string? NextCursor);
 
-public sealed class OrderSummaryQueries(ProjectionDatabase database)
+public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvider? time = null)
 {
     const string Columns = $"""
         order_id as {nameof(OrderSummaryRow.OrderId)}, status as {nameof(OrderSummaryRow.Status)}, channel as {nameof(OrderSummaryRow.Channel)},
@@ -73,6 +74,25 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database)
         if (filter.PlacedFrom is { } from) { where.Append(" and placed_at >= @from"); args.Add("from", from); }
         if (filter.PlacedTo is { } to) { where.Append(" and placed_at < @to"); args.Add("to", to); }
         if (filter.OnHold is { } held) where.Append(held ? " and hold_reason is not null" : " and hold_reason is null");
+        if (filter.Location is not null)
+        {
+            where.Append(" and exists (select 1 from order_locations l where l.location = @location and l.order_id = order_summary.order_id)");
+            args.Add("location", filter.Location);
+        }
+        if (filter.Sku is not null)
+        {
+            // order_lines is another projection's table: an order shows up here once both have applied it.
+            where.Append(" and exists (select 1 from order_lines l where l.sku = @sku and l.order_id = order_summary.order_id)");
+            args.Add("sku", filter.Sku);
+        }
+        if (filter.ShipByBreached is { } breached)
+        {
+            // Breached: promised ship-by date passed and nothing shipped yet (and not cancelled).
+            where.Append(breached
+                ? " and promised_ship_by < @now and shipped_at is null and status <> 'cancelled'"
+                : " and not (promised_ship_by is not null and promised_ship_by < @now and shipped_at is null and status <> 'cancelled')");
+            args.Add("now", (time ?? TimeProvider.System).GetUtcNow());
+        }
         if (Cursor.Decode(cursor) is var (placedAt, orderId))
         {
             where.Append(" and (placed_at < @cursorAt or (placed_at = @cursorAt and order_id < @cursorId))");

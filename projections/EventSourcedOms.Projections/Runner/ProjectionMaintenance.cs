@@ -4,7 +4,8 @@ using EventSourcedOms.EventStore;
 
 namespace EventSourcedOms.Projections.Runner;
 
-public sealed record RebuildProgress(string Projection, long Position, long Events, double EventsPerSecond, TimeSpan Elapsed);
+/// <summary>A rebuild's progress: where it is, how many events it applied, how fast, and when it should be done.</summary>
+public sealed record RebuildProgress(string Projection, long Position, long Events, double EventsPerSecond, TimeSpan Elapsed, TimeSpan? Remaining);
 
 /// <summary>A row that differs between the live tables and a rebuild from the log: missing, extra, or changed.</summary>
 public sealed record RowDifference(string Table, string Key, string Kind, string? Live, string? Rebuilt);
@@ -55,13 +56,16 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         {
             await shadow.MigrateAsync([projection], ct);
             var runner = new ProjectionRunner(store, shadow, projection);
+            // The events still to apply, from the live projection's own status: the ETA of the replay.
+            var total = (await new ProjectionStatusQueries(store, shadow).AllAsync([projection], ct, long.MaxValue))[0].PendingEvents;
             var clock = Stopwatch.StartNew();
-            long events = 0, last = 0;
+            long batches = 0;
             var report = progress is null ? null : new Progress<long>(position =>
             {
-                events++;
-                last = position;
-                progress.Report(new RebuildProgress(projection.Name, position, events * runner.MaxBatch, events * runner.MaxBatch / Math.Max(0.001, clock.Elapsed.TotalSeconds), clock.Elapsed));
+                var events = Math.Min(total, ++batches * runner.MaxBatch);
+                var rate = events / Math.Max(0.001, clock.Elapsed.TotalSeconds);
+                progress.Report(new RebuildProgress(projection.Name, position, events, rate, clock.Elapsed,
+                    rate > 0 ? TimeSpan.FromSeconds((total - events) / rate) : null));
             });
             await runner.CatchUpAsync(long.MaxValue, report, ct);
             await using var paused = pause is null ? null : await pause();
