@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces every figure in docs/benchmarks.md: starts a durable throwaway PostgreSQL, runs the store and order
-# (application layer) benchmarks against SQLite and PostgreSQL, prints a summary table, and stops the cluster.
-#   bench/run.sh [--seconds 10] [--read-events 1000000] [--only append,live,read,orders]
+# (application layer) and projection benchmarks against SQLite and PostgreSQL, prints a summary table, and stops the cluster.
+#   bench/run.sh [--seconds 10] [--read-events 1000000] [--projection-events 1000000] [--only append,live,read,orders,projections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then

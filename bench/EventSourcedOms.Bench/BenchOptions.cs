@@ -1,8 +1,9 @@
 namespace EventSourcedOms.Bench;
 
-internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only)
+internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only,
+    int ProjectionEvents)
 {
-    /// <summary>Scenario groups: append, live, read, orders (all by default; --only append,read).</summary>
+    /// <summary>Scenario groups: append, live, read, orders, projections (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
 
     public static BenchOptions Parse(string[] args)
@@ -29,6 +30,7 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             TimeSpan.FromSeconds(double.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture)),
             int.Parse(Get("--read-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
             Get("--sqlite-dir", Path.Combine(Path.GetTempPath(), "oms-bench")),
-            Get("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries));
+            Get("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            int.Parse(Get("--projection-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -2,7 +2,7 @@ using EventSourcedOms.Bench;
 
 // Usage: dotnet run -c Release --project bench/EventSourcedOms.Bench -- [--backend sqlite|postgres|all]
 //        [--pg "<Npgsql connection string>"] [--seconds 10] [--read-events 1000000] [--sqlite-dir DIR]
-//        [--only append,live,read,orders]
+//        [--only append,live,read,orders,projections] [--projection-events 1000000]
 // bench/run.sh starts a durable throwaway PostgreSQL and runs everything; see docs/benchmarks.md.
 var options = BenchOptions.Parse(args);
 var results = new List<BenchResult>();
@@ -14,6 +14,8 @@ foreach (var backend in options.Backends)
         results.AddRange(await StoreBenchmarks.RunAsync(backend, options));
     if (options.Runs("orders"))
         results.AddRange(await OrderBenchmarks.RunAsync(backend, options, problems));
+    if (options.Runs("projections"))
+        results.AddRange(await ProjectionBenchmarks.RunAsync(backend, options, problems));
 }
 Console.WriteLine();
 Console.WriteLine(BenchResult.Table(results));

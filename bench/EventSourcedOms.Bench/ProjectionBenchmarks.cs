@@ -1,0 +1,695 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using EventSourcedOms.Application;
+using EventSourcedOms.Application.Inventory.ReceiveStock;
+using EventSourcedOms.Application.Locations.DefineLocation;
+using EventSourcedOms.Application.Orders.HoldOrder;
+using EventSourcedOms.Application.Orders.PlaceOrder;
+using EventSourcedOms.Domain;
+using EventSourcedOms.Domain.Locations;
+using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.EventStore;
+using EventSourcedOms.Projections.FulfilmentQueue;
+using EventSourcedOms.Projections.Inventory;
+using EventSourcedOms.Projections.Kpis;
+using EventSourcedOms.Projections.OrderLines;
+using EventSourcedOms.Projections.OrderSummary;
+using EventSourcedOms.Projections.OrderTimeline;
+using EventSourcedOms.Projections.Runner;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace EventSourcedOms.Bench;
+
+/// <summary>
+/// The read side at scale: a store loaded through the mediator (orders spread over 30 days of business time), then
+/// every projection rebuilt from an empty read-model database (one at a time, then all five together), the order
+/// summary's lag behind a steady 1,000 orders/s with the projection host running, and the dashboard queries.
+/// SQLite keeps events and read models in one file (as the worker runs it by default); PostgreSQL keeps the events in one
+/// schema and the read models in another schema of the same database.
+/// </summary>
+internal static class ProjectionBenchmarks
+{
+    const int SkuCount = 1_000, UnitsPerSku = 1_000_000, Customers = 2_000, Days = 30, Callers = 64, HoldEvery = 200;
+    const int LagRate = 1_000, QueryRepetitions = 200, PageSize = 50;
+    const double QueryTargetMs = 5;
+    static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(120); // how long the lag run waits for the projection to catch up at the end
+    const string Primary = "wh-1", Secondary = "wh-2";
+    const string RebuildTarget = "≥ 100,000 events/s (PostgreSQL); Marten async daemon ~37,000";
+
+    static readonly string[] Channels = ["web", "app", "marketplace:amazon", "pos:store-12", "phone"];
+    static readonly (string City, string PostalCode, string Country)[] Places =
+        [("Berlin", "10115", "DE"), ("Wien", "1010", "AT"), ("Paris", "75001", "FR"), ("Amsterdam", "1011", "NL"), ("Milano", "20121", "IT")];
+
+    /// <summary>The five projectors, the same list the worker runs.</summary>
+    static IReadOnlyList<IProjection> All() =>
+        [new OrderSummaryProjection(), new OrderLinesProjection(), new OrderTimelineProjection(), new InventoryProjection(), new FulfilmentQueueProjection()];
+
+    static string Sku(int i) => string.Create(CultureInfo.InvariantCulture, $"SKU-{i:D6}");
+
+    static string Customer(int i) => string.Create(CultureInfo.InvariantCulture, $"c-{i:D5}");
+
+    static string Ms(double ms) => ms.ToString("N2", CultureInfo.InvariantCulture);
+
+    /// <summary>The machine is shared: every phase says how busy it was (1, 5, 15-minute load averages; 2 would be both cores busy).</summary>
+    static void Phase(string backend, string phase)
+    {
+        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+        Console.WriteLine($"{backend}: {phase} (load average {load}, {Environment.ProcessorCount} cores)");
+    }
+
+    public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options, List<string> problems)
+    {
+        var results = new List<BenchResult>();
+        var pg = backend == "postgres";
+        var name = "bench_proj_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        await using var store = await StoreBenchmarks.Open(backend, options, name, fresh: true);
+        var db = await ReadModels(backend, options, name);
+        await using var provider = App(store);
+        var mediator = provider.GetRequiredService<IMediator>();
+
+        void Report(BenchResult r)
+        {
+            Console.WriteLine(r);
+            results.Add(r);
+        }
+
+        // 1. Load.
+        Phase(backend, "loading");
+        var setupEvents = await Setup(mediator);
+        var load = await Load(mediator, options.ProjectionEvents - setupEvents, problems, backend);
+        var scan = await Scan(store);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{backend}: loaded {load.Orders.Count:N0} orders ({load.Holds:N0} put on hold) with {Callers} callers in {load.Elapsed.TotalSeconds:N1} s " +
+            $"({load.Orders.Count / load.Elapsed.TotalSeconds:N0} orders/s); the store holds {scan.Total:N0} events " +
+            $"({scan.OrderEvents:N0} in order streams, {scan.StockEvents:N0} in stock/backorder streams, {setupEvents:N0} from setup)"));
+        if (scan.Total < options.ProjectionEvents)
+            Problem(problems, $"{backend} projections: the store holds {scan.Total:N0} events, fewer than the {options.ProjectionEvents:N0} asked for");
+        Report(new BenchResult(backend, $"load: PlaceOrder (2 lines), {Callers} callers", load.Orders.Count, load.Elapsed, load.LatenciesMs, "", "orders"));
+
+        // 2. Rebuild throughput: each projection alone from empty tables, then all five together.
+        Phase(backend, "rebuilding");
+        long Matching(IProjection p) => p is InventoryProjection ? scan.StockEvents : scan.OrderEvents;
+        foreach (var projection in All())
+        {
+            await ResetAsync(db, [projection]);
+            var (elapsed, batches) = await CatchUp(store, db, [projection], backend);
+            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch)", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+        }
+        {
+            var all = All();
+            await ResetAsync(db, all);
+            var (elapsed, batches) = await CatchUp(store, db, all, backend);
+            Report(new BenchResult(backend, "rebuild all 5 together (Σ events, per batch)", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+        }
+        await CheckRows(backend, db, load.Orders.Count, load.Holds, scan.OrderEvents, problems, "after rebuild");
+
+        // 3. Lag of the order summary behind a steady 1,000 orders/s, with the host running every projection.
+        Phase(backend, "lag run");
+        var lag = await Lag(backend, store, db, mediator, options.Duration, problems);
+        Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint)", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
+        var placedInLag = lag.Placed;
+        await CheckRows(backend, db, load.Orders.Count + placedInLag.Count, load.Holds, null, problems, "after the lag run");
+
+        // 4. Dashboard queries at the loaded size (the host is stopped: reads only). PostgreSQL first gets what autovacuum
+        // would soon do on its own (statistics, visibility map), so that it does not happen in the middle of the timings.
+        if (pg)
+        {
+            var vacuum = Stopwatch.StartNew();
+            await using (var conn = await db.OpenAsync(CancellationToken.None))
+                foreach (var (table, _) in All().SelectMany(p => p.Tables))
+                    await conn.ExecuteAsync($"vacuum (analyze) {table}", commandTimeout: 600);
+            Console.WriteLine($"{backend}: vacuum (analyze) of the read models took {vacuum.Elapsed.TotalSeconds:N1} s");
+        }
+        var orders = load.Orders.Count + placedInLag.Count;
+        var scale = orders >= 1_000_000 ? $"{orders:N0} orders" : $"{orders:N0} orders; issue asks 1M";
+        Phase(backend, "dashboard queries");
+        results.AddRange(await Queries(backend, db, [.. load.Orders, .. placedInLag], load.From, scale)); // printed as they run
+        return results;
+    }
+
+    /// <summary>The read-model database: the store's own SQLite file, or a schema beside the events' schema.</summary>
+    static async Task<ProjectionDatabase> ReadModels(string backend, BenchOptions options, string name)
+    {
+        if (backend == "sqlite") return ProjectionDatabase.Sqlite(Path.Combine(options.SqliteDirectory, name + ".db"));
+        var schema = name + "_read";
+        await using (var conn = new NpgsqlConnection(options.PostgresConnection))
+        {
+            await conn.OpenAsync();
+            await conn.ExecuteAsync($"drop schema if exists {schema} cascade");
+        }
+        return ProjectionDatabase.Postgres(options.PostgresConnection!, schema);
+    }
+
+    /// <summary>What a host builds, with a clock that callers can pin to a business time (placement dates across 30 days).</summary>
+    static ServiceProvider App(IEventStore store)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(store);
+        services.AddSingleton<TimeProvider>(new PinnedClock());
+        services.AddOmsApplication();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// The system clock, except inside a flow that pinned a time (<see cref="SendAtAsync"/>): handlers take "now" from it,
+    /// so orders are placed at spread-out business times while everything else (timestamps, caches) runs on real time.
+    /// </summary>
+    sealed class PinnedClock : TimeProvider
+    {
+        public static readonly AsyncLocal<DateTimeOffset?> Pinned = new();
+
+        public override DateTimeOffset GetUtcNow() => Pinned.Value ?? base.GetUtcNow();
+    }
+
+    // Async, so the pinned time flows into the send and is gone again when it returns.
+    static async Task<CommandResult> SendAtAsync(IMediator mediator, OmsCommand command, DateTimeOffset? at)
+    {
+        PinnedClock.Pinned.Value = at;
+        return await mediator.Send(command);
+    }
+
+    /// <summary>Two locations and every SKU received at the first; returns the events that wrote (one each).</summary>
+    static async Task<int> Setup(IMediator mediator)
+    {
+        await mediator.Send(new DefineLocation(Primary, "Warehouse 1", LocationKinds.Warehouse, 1, Ships: true));
+        await mediator.Send(new DefineLocation(Secondary, "Warehouse 2", LocationKinds.Warehouse, 2, Ships: true));
+        await Parallel.ForEachAsync(Enumerable.Range(0, SkuCount), new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (i, ct) => await mediator.Send(new ReceiveStock(Sku(i), Primary, UnitsPerSku, "bench-setup"), ct));
+        return 2 + SkuCount;
+    }
+
+    sealed record Placed(string OrderId, string Customer, string Channel, DateTimeOffset PlacedAt);
+
+    sealed record LoadRun(List<Placed> Orders, int Holds, TimeSpan Elapsed, double[] LatenciesMs, DateTimeOffset From);
+
+    /// <summary>A two-line order over the 1,000 SKUs, placed at <paramref name="at"/>, promised to ship within 1–4 days.</summary>
+    static PlaceOrder NewOrder(Random random, DateTimeOffset at, out Placed placed)
+    {
+        var a = random.Next(SkuCount);
+        var b = random.Next(SkuCount - 1);
+        if (b >= a) b++;
+        var customer = Customer(random.Next(Customers));
+        var channel = Channels[random.Next(Channels.Length)];
+        var place = Places[random.Next(Places.Length)];
+        placed = new Placed("", customer, channel, at);
+        return new PlaceOrder(channel, null, customer, new Address("Erika Mustermann", "Hauptstraße 1", null, place.City, null, place.PostalCode, place.Country),
+            "EUR", random.Next(4) == 0 ? "express" : "standard", at.AddHours(24 + random.Next(72)),
+            [new PlacedLine(1, Sku(a), 1 + random.Next(3), 19.99m), new PlacedLine(2, Sku(b), 1 + random.Next(2), 5.5m)], BackorderPolicies.Reject)
+        { Actor = "bench" };
+    }
+
+    /// <summary>
+    /// 64 callers place orders until they have appended <paramref name="events"/> events (order stream events and one stock
+    /// reservation per line; every 200th order is also put on hold, one event more). Business times are spread uniformly
+    /// over the 30 days before now.
+    /// </summary>
+    static async Task<LoadRun> Load(IMediator mediator, long events, List<string> problems, string backend)
+    {
+        var to = DateTimeOffset.UtcNow;
+        var from = to.AddDays(-Days);
+        long appended = 0, placedCount = 0, failed = 0;
+        var holds = 0;
+        var failures = new ConcurrentDictionary<string, Exception>();
+        var perCaller = new ConcurrentBag<(List<Placed> Orders, List<double> Latencies)>();
+        var clock = Stopwatch.StartNew();
+        var lastReport = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Callers).Select(seed => Task.Run(async () =>
+        {
+            var random = new Random(seed);
+            var mine = new List<Placed>();
+            var latencies = new List<double>();
+            while (Interlocked.Read(ref appended) < events)
+            {
+                var at = from + TimeSpan.FromSeconds(random.NextDouble() * Days * 86_400);
+                var command = NewOrder(random, at, out var placed);
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    var result = await SendAtAsync(mediator, command, at);
+                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    mine.Add(placed with { OrderId = result.Id });
+                    Interlocked.Add(ref appended, result.Revision + 1 + command.Lines.Count);
+                    if (Interlocked.Increment(ref placedCount) % HoldEvery == 0)
+                    {
+                        await SendAtAsync(mediator, new HoldOrder(result.Id, HoldReasons.All[random.Next(HoldReasons.All.Count)]) { Actor = "bench" }, at.AddMinutes(15));
+                        Interlocked.Increment(ref holds);
+                        Interlocked.Increment(ref appended);
+                    }
+                    if (seed == 0 && lastReport.Elapsed > TimeSpan.FromSeconds(30))
+                    {
+                        lastReport.Restart();
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{backend}: … {Interlocked.Read(ref placedCount):N0} orders, {Interlocked.Read(ref appended):N0} events in {clock.Elapsed.TotalSeconds:N0} s"));
+                    }
+                }
+                catch (Exception e)
+                {
+                    if (Interlocked.Increment(ref failed) > 1_000) throw;
+                    failures.TryAdd(e is DomainException d ? $"DomainException {d.Code}" : e.GetType().FullName!, e);
+                }
+            }
+            perCaller.Add((mine, latencies));
+        })));
+        var elapsed = clock.Elapsed;
+        if (failed > 0)
+            Problem(problems, $"{backend} projections load: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
+        return new LoadRun([.. perCaller.SelectMany(c => c.Orders)], holds, elapsed, [.. perCaller.SelectMany(c => c.Latencies)], from);
+    }
+
+    sealed record StoreScan(long Total, long OrderEvents, long StockEvents, long Last);
+
+    /// <summary>Counts $all by the projections' filters (order streams; stock and backorder streams).</summary>
+    static async Task<StoreScan> Scan(IEventStore store)
+    {
+        long total = 0, order = 0, stock = 0, from = 0, last = 0;
+        while (true)
+        {
+            var slice = await store.ReadAllAsync(from, 10_000);
+            foreach (var e in slice.Events)
+            {
+                total++;
+                if (e.Stream.StartsWith(Streams.OrderPrefix, StringComparison.Ordinal)) order++;
+                else if (e.Stream.StartsWith(Streams.StockPrefix, StringComparison.Ordinal) || e.Stream.StartsWith(Streams.BackorderPrefix, StringComparison.Ordinal)) stock++;
+                last = e.Position;
+            }
+            from = slice.NextPosition;
+            if (slice.IsEnd) return new StoreScan(total, order, stock, last);
+        }
+    }
+
+    /// <summary>Drops the projections' tables and checkpoints and creates them again: an empty read-model database for them.</summary>
+    static async Task ResetAsync(ProjectionDatabase db, IReadOnlyList<IProjection> projections)
+    {
+        await db.MigrateAsync(projections, CancellationToken.None);
+        await using (var conn = await db.OpenAsync(CancellationToken.None))
+            foreach (var projection in projections)
+            {
+                foreach (var (table, _) in projection.Tables) await conn.ExecuteAsync($"drop table if exists {table}");
+                await conn.ExecuteAsync("delete from projection_checkpoints where name = @name", new { name = projection.Name });
+            }
+        await db.MigrateAsync(projections, CancellationToken.None);
+    }
+
+    /// <summary>Runs CatchUpAsync for the projections together, to the end of $all; returns the time and each batch's duration.</summary>
+    static async Task<(TimeSpan Elapsed, double[] BatchMs)> CatchUp(IEventStore store, ProjectionDatabase db, IReadOnlyList<IProjection> projections, string backend)
+    {
+        var batches = new ConcurrentBag<double>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(projections.Select(projection => Task.Run(async () =>
+        {
+            var progress = new BatchTimes(batches, $"{backend}: … {projection.Name}");
+            var counting = new CountingStore(store);
+            var position = await new ProjectionRunner(counting, db, projection).CatchUpAsync(long.MaxValue, progress, CancellationToken.None);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{backend}: {projection.Name} caught up to position {position:N0} in {clock.Elapsed.TotalSeconds:N1} s ({progress.Count:N0} batches; " +
+                $"the runner read {counting.AllPages:N0} $all pages and {counting.StreamReads:N0} single streams from the store)"));
+        })));
+        return (clock.Elapsed, [.. batches]);
+    }
+
+    /// <summary>The store, counting the reads a runner makes: $all pages, and whole-stream reads (StreamStates folding a stream it has not cached).</summary>
+    sealed class CountingStore(IEventStore inner) : IEventStore
+    {
+        long _allPages, _streamReads;
+
+        public long AllPages => Interlocked.Read(ref _allPages);
+        public long StreamReads => Interlocked.Read(ref _streamReads);
+
+        public Task<AppendResult> AppendAsync(string stream, ExpectedRevision expectedRevision, IReadOnlyList<EventData> events, CancellationToken ct = default) =>
+            inner.AppendAsync(stream, expectedRevision, events, ct);
+
+        public Task<MultiStreamAppendResult> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) =>
+            inner.AppendMultipleAsync(appends, ct);
+
+        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _streamReads);
+            return inner.ReadStreamAsync(stream, fromRevision, direction, maxCount, ct);
+        }
+
+        public Task<AllSlice> ReadAllAsync(long fromPosition, int maxCount, EventFilter? filter = null, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _allPages);
+            return inner.ReadAllAsync(fromPosition, maxCount, filter, ct);
+        }
+
+        public IAsyncEnumerable<RecordedEvent> SubscribeToAll(FromAll from, EventFilter? filter = null, CancellationToken ct = default) =>
+            inner.SubscribeToAll(from, filter, ct);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask; // the inner store belongs to the caller
+    }
+
+    /// <summary>The runner reports after each committed batch: the time between reports is a batch (read, apply, commit).</summary>
+    sealed class BatchTimes(ConcurrentBag<double> into, string label) : IProgress<long>
+    {
+        readonly Stopwatch _sinceReport = Stopwatch.StartNew();
+        long _last = Stopwatch.GetTimestamp();
+
+        public int Count { get; private set; }
+
+        public void Report(long value)
+        {
+            var now = Stopwatch.GetTimestamp();
+            into.Add(Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds);
+            _last = now;
+            Count++;
+            if (_sinceReport.Elapsed < TimeSpan.FromMinutes(1)) return;
+            _sinceReport.Restart();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} at position {value:N0} after {Count:N0} batches"));
+        }
+    }
+
+    /// <summary>The read models against what was placed: one summary and one queue row per order, two lines each, every reservation.</summary>
+    static async Task CheckRows(string backend, ProjectionDatabase db, long orders, long holds, long? orderEvents, List<string> problems, string when)
+    {
+        await using var conn = await db.OpenAsync(CancellationToken.None);
+        async Task<long> Count(string sql) => await conn.ExecuteScalarAsync<long>(sql);
+        var checks = new List<(string What, long Actual, long Expected)>
+        {
+            ("order_summary rows", await Count("select count(*) from order_summary"), orders),
+            ("order_summary reserved", await Count("select count(*) from order_summary where status = 'reserved'"), orders),
+            ("order_summary on hold", await Count("select count(*) from order_summary where hold_reason is not null"), holds),
+            ("order_lines rows", await Count("select count(*) from order_lines"), 2 * orders),
+            ("fulfilment_queue rows", await Count("select count(*) from fulfilment_queue"), orders),
+            ("fulfilment_queue on hold", await Count("select count(*) from fulfilment_queue where on_hold = 1"), holds),
+            ("order_lines reserved = fulfilment to_pick", await Count("select coalesce(sum(reserved), 0) from order_lines"), await Count("select coalesce(sum(to_pick), 0) from fulfilment_queue")),
+            ("inventory reserved = order_lines reserved", await Count("select coalesce(sum(reserved), 0) from inventory_levels"), await Count("select coalesce(sum(reserved), 0) from order_lines")),
+            ("inventory on hand", await Count("select coalesce(sum(on_hand), 0) from inventory_levels"), (long)SkuCount * UnitsPerSku),
+        };
+        if (orderEvents is { } n) checks.Add(("order_timeline rows", await Count("select count(*) from order_timeline"), n));
+        var wrong = checks.Where(c => c.Actual != c.Expected).ToList();
+        if (wrong.Count == 0)
+            Console.WriteLine($"{backend}: read models {when}: {string.Join(", ", checks.Select(c => $"{c.What} {c.Actual:N0}"))} — as expected");
+        else
+            Problem(problems, $"{backend} read models {when}: " + string.Join("; ", wrong.Select(c => $"{c.What} {c.Actual:N0}, expected {c.Expected:N0}")));
+    }
+
+    sealed record LagRun(long Orders, TimeSpan Elapsed, double[] LatenciesMs, List<Placed> Placed);
+
+    /// <summary>
+    /// The host runs every projection; orders are placed at <see cref="LagRate"/>/s (each as its own task, issued on
+    /// schedule whatever the previous ones do). One watcher polls the order summary's checkpoint (one indexed row, about
+    /// every millisecond) and stamps each order when the checkpoint reaches the position its command returned.
+    /// </summary>
+    static async Task<LagRun> Lag(string backend, IEventStore store, ProjectionDatabase db, IMediator mediator, TimeSpan duration, List<string> problems)
+    {
+        var projections = All();
+        var summary = projections[0];
+        using var stopHost = new CancellationTokenSource();
+        var host = new ProjectionHost(store, db, projections);
+        var hosting = host.RunAsync(stopHost.Token);
+        var started = Stopwatch.StartNew();
+        while (projections.Any(p => host.Activities.GetValueOrDefault(p.Name) != ProjectionActivity.Running))
+        {
+            if (started.Elapsed > TimeSpan.FromSeconds(30) || hosting.IsCompleted)
+                throw new InvalidOperationException($"{backend}: the projection host did not start: {string.Join(", ", host.Activities.Select(a => $"{a.Key} {a.Value}"))}", hosting.Exception);
+            await Task.Delay(10);
+        }
+        Console.WriteLine($"{backend}: projection host running {projections.Count} projections after {started.Elapsed.TotalMilliseconds:N0} ms");
+
+        var pending = new List<(long Position, long AckedAt, TaskCompletionSource<double> Done)>();
+        using var stopWatcher = new CancellationTokenSource();
+        var sinceStop = new Stopwatch();
+        var pollMs = new List<double>();
+        long sending = 0; // issued orders whose command has not returned (or failed) yet
+        // A thread of its own with blocking reads, so that a busy thread pool never delays the stamps.
+        var watcher = new Thread(() =>
+        {
+            using var conn = db.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+            while (true)
+            {
+                var polled = Stopwatch.GetTimestamp();
+                var checkpoint = conn.ExecuteScalar<long?>("select position from projection_checkpoints where name = @name", new { name = summary.Name }) ?? 0;
+                var seen = Stopwatch.GetTimestamp();
+                pollMs.Add(Stopwatch.GetElapsedTime(polled, seen).TotalMilliseconds);
+                lock (pending)
+                {
+                    pending.RemoveAll(p =>
+                    {
+                        if (p.Position > checkpoint) return false;
+                        p.Done.TrySetResult(Stopwatch.GetElapsedTime(p.AckedAt, seen).TotalMilliseconds);
+                        return true;
+                    });
+                    if (stopWatcher.IsCancellationRequested && Interlocked.Read(ref sending) == 0 && (pending.Count == 0 || sinceStop.Elapsed > DrainLimit))
+                    {
+                        foreach (var p in pending) p.Done.TrySetResult(double.NaN);
+                        return;
+                    }
+                }
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true, Name = "checkpoint watcher" };
+        watcher.Start();
+
+        var placed = new ConcurrentBag<Placed>();
+        long failed = 0, lastPosition = 0;
+        var failures = new ConcurrentDictionary<string, Exception>();
+        var latencies = new ConcurrentBag<double>();
+        var random = new Random(1234);
+        var tasks = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        long issued = 0;
+        while (clock.Elapsed < duration)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * LagRate);
+            for (; issued < due; issued++)
+            {
+                var command = NewOrder(random, DateTimeOffset.UtcNow, out var order);
+                Interlocked.Increment(ref sending);
+                tasks.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        var result = await mediator.Send(command);
+                        var acked = Stopwatch.GetTimestamp();
+                        var done = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        lock (pending) pending.Add((result.Position, acked, done));
+                        Interlocked.Decrement(ref sending);
+                        placed.Add(order with { OrderId = result.Id });
+                        InterlockedMax(ref lastPosition, result.Position);
+                        latencies.Add(await done.Task);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.Decrement(ref sending);
+                        Interlocked.Increment(ref failed);
+                        failures.TryAdd(e is DomainException d ? $"DomainException {d.Code}" : e.GetType().FullName!, e);
+                    }
+                }));
+            }
+            await Task.Delay(1);
+        }
+        var elapsed = clock.Elapsed;
+        // Every order has registered once its command returned; the watcher then drains what is pending (DrainLimit at most).
+        sinceStop.Start();
+        await stopWatcher.CancelAsync();
+        await Task.WhenAll(tasks);
+        watcher.Join();
+
+        // Read-your-writes as the API offers it, for the last order of the run, and how long every projection took to reach it.
+        var ryw = new ReadYourWrites(store, db);
+        foreach (var projection in projections)
+        {
+            var wait = Stopwatch.StartNew();
+            var reached = await ryw.WaitForAsync(projection, lastPosition, TimeSpan.FromSeconds(30), CancellationToken.None);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{backend}: {projection.Name} {(reached ? "reached" : "did NOT reach")} the last order's position {lastPosition:N0} ({wait.Elapsed.TotalMilliseconds:N0} ms after the watcher finished)"));
+            if (!reached) Problem(problems, $"{backend} lag: {projection.Name} did not reach position {lastPosition} within 30 s of the last order");
+        }
+        await stopHost.CancelAsync();
+        try { await hosting; } catch (OperationCanceledException) { }
+        foreach (var (projection, activity) in host.Activities)
+            if (activity is ProjectionActivity.Failed) Problem(problems, $"{backend} lag: projection {projection} failed (poison event) during the run");
+
+        var measured = latencies.Where(l => !double.IsNaN(l)).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{backend}: {issued:N0} orders issued at {LagRate:N0}/s over {elapsed.TotalSeconds:N1} s, {placed.Count:N0} placed, {failed:N0} failed; " +
+            $"{pollMs.Count:N0} checkpoint polls (each p50 {Ms(Percentile(pollMs, 0.5))} ms, p99 {Ms(Percentile(pollMs, 0.99))} ms, max {Ms(pollMs.Max())} ms)"));
+        if (failed > 0)
+            Problem(problems, $"{backend} lag: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
+        if (measured.Length < latencies.Count)
+            Problem(problems, $"{backend} lag: {latencies.Count - measured.Length:N0} orders never appeared in order_summary's checkpoint within {DrainLimit.TotalSeconds:N0} s of the last order");
+        return new LagRun(placed.Count, elapsed, measured, [.. placed]);
+    }
+
+    static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    static void InterlockedMax(ref long target, long value)
+    {
+        for (var current = Interlocked.Read(ref target); value > current; current = Interlocked.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, current) == current) return;
+    }
+
+    /// <summary>One dashboard query: how to run it with fresh arguments, and the SQL it sends (for a plan when it is slow).</summary>
+    sealed record QueryCase(string Label, Func<Random, Task<object?>> Run, Func<Random, Task<(string Sql, object Args)>> Plan);
+
+    static async Task<List<BenchResult>> Queries(string backend, ProjectionDatabase db, List<Placed> orders, DateTimeOffset from, string scale)
+    {
+        var summaries = new OrderSummaryQueries(db);
+        var inventory = new InventoryQueries(db);
+        var queue = new FulfilmentQueueQueries(db);
+        var kpis = new KpiQueries(db);
+        var results = new List<BenchResult>();
+        var ct = CancellationToken.None;
+
+        Placed AnyOrder(Random r) => orders[r.Next(orders.Count)];
+        // Whole days inside the loaded period (its first and last day are partial).
+        DateTimeOffset Day(Random r) => new DateTimeOffset(from.UtcDateTime.Date, TimeSpan.Zero).AddDays(1 + r.Next(Days - 1));
+        DateOnly Week(Random r) => DateOnly.FromDateTime(from.UtcDateTime.Date).AddDays(1 + r.Next(Days - 7));
+
+        var filters = new (string Name, Func<Random, OrderFilter> Filter)[]
+        {
+            ("status = reserved", _ => new OrderFilter(Status: "reserved")),
+            ("channel", r => new OrderFilter(Channel: Channels[r.Next(Channels.Length)])),
+            ("customer", r => new OrderFilter(CustomerId: AnyOrder(r).Customer)),
+            ("placed on one day", r =>
+            {
+                var day = Day(r);
+                return new OrderFilter(PlacedFrom: day, PlacedTo: day.AddDays(1));
+            }),
+            ("on hold", _ => new OrderFilter(OnHold: true)),
+        };
+
+        var cases = new List<QueryCase>
+        {
+            new("order summary by id", async r => await summaries.GetAsync(AnyOrder(r).OrderId, ct),
+                r => Task.FromResult<(string, object)>(("select * from order_summary where order_id = @orderId", new { orderId = AnyOrder(r).OrderId }))),
+        };
+        foreach (var (filterName, filter) in filters)
+        {
+            cases.Add(new($"list {filterName}, page 1 of {PageSize}", async r => await summaries.ListAsync(filter(r), null, PageSize, ct),
+                r => Task.FromResult(ListSql(filter(r), null))));
+            // Page 2 follows the cursor of a page 1 fetched (untimed) just before.
+            cases.Add(new($"list {filterName}, page 2 via cursor", async r =>
+                {
+                    var f = filter(r);
+                    var first = await summaries.ListAsync(f, null, PageSize, ct);
+                    return first.NextCursor is null ? null : new Func<Task<object?>>(async () => await summaries.ListAsync(f, first.NextCursor, PageSize, ct));
+                },
+                async r =>
+                {
+                    var f = filter(r);
+                    var first = await summaries.ListAsync(f, null, PageSize, ct);
+                    return ListSql(f, first.Orders.Count == 0 ? null : (first.Orders[^1].PlacedAt, first.Orders[^1].OrderId));
+                }));
+        }
+        cases.Add(new("inventory by SKU", async r => await inventory.BySkuAsync(Sku(r.Next(SkuCount)), ct),
+            r => Task.FromResult<(string, object)>(("select * from inventory_levels where sku = @sku order by location; select backordered_units from inventory_backorders where sku = @sku",
+                new { sku = Sku(r.Next(SkuCount)) }))));
+        cases.Add(new("fulfilment queue by location (all)", async _ => await queue.ByLocationAsync(null, ct),
+            _ => Task.FromResult<(string, object)>(("""
+                  select location, sum(case when to_pick > 0 then 1 else 0 end), sum(to_pick), sum(case when to_pack > 0 then 1 else 0 end), sum(to_pack),
+                         sum(case when to_ship > 0 then 1 else 0 end), sum(to_ship), sum(on_hold), min(waiting_since),
+                         sum(case when promised_ship_by < @now then 1 else 0 end), sum(case when promised_ship_by >= @now and promised_ship_by < @soon then 1 else 0 end)
+                  from fulfilment_queue group by location order by location
+                  """, new { now = DateTimeOffset.UtcNow, soon = DateTimeOffset.UtcNow.AddHours(24) }))));
+        cases.Add(new("KPIs by day and channel, 7 days", async r =>
+            {
+                var week = Week(r);
+                return await kpis.ByDayAndChannelAsync(week, week.AddDays(7), null, ct);
+            },
+            r =>
+            {
+                var week = Week(r);
+                return Task.FromResult<(string, object)>(("select placed_day, channel, status, currency, total_e4, ordered_units, first_allocated_units, backordered_at_placement, placed_at, shipped_at, promised_ship_by from order_summary where placed_day >= @from and placed_day < @to",
+                    new { from = week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = week.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
+            }));
+
+        foreach (var query in cases)
+        {
+            var random = new Random(query.Label.Length);
+            var latencies = new List<double>();
+            long rows = 0;
+            var timed = TimeSpan.Zero;
+            for (var i = -10; i < QueryRepetitions; i++) // ten untimed warm-ups
+            {
+                var start = Stopwatch.GetTimestamp();
+                var result = await query.Run(random);
+                if (result is Func<Task<object?>> second) // page 2: only the cursor read is timed
+                {
+                    start = Stopwatch.GetTimestamp();
+                    result = await second();
+                }
+                else if (query.Label.Contains("page 2", StringComparison.Ordinal))
+                    continue; // no second page for this argument
+                var took = Stopwatch.GetElapsedTime(start);
+                if (i < 0) continue;
+                latencies.Add(took.TotalMilliseconds);
+                timed += took;
+                rows += Rows(result);
+            }
+            if (latencies.Count == 0)
+            {
+                Console.WriteLine($"{backend}: query {query.Label}: no argument had a second page at this size; no row");
+                continue;
+            }
+            var r = new BenchResult(backend, $"query: {query.Label} ({scale})", latencies.Count, timed, [.. latencies], "p99 ≤ 5 ms", "queries");
+            Console.WriteLine(r + string.Create(CultureInfo.InvariantCulture, $"  {(double)rows / Math.Max(1, latencies.Count):N1} rows/result"));
+            results.Add(r);
+            if (r.P99 > QueryTargetMs) await ExplainAsync(backend, db, query, r.P99);
+        }
+        return results;
+    }
+
+    static long Rows(object? result) => result switch
+    {
+        null => 0,
+        OrderPage p => p.Orders.Count,
+        SkuInventory s => s.Locations.Count,
+        System.Collections.ICollection c => c.Count,
+        _ => 1,
+    };
+
+    /// <summary>The statement OrderSummaryQueries.ListAsync sends for this filter and cursor (same where clause and order, all columns).</summary>
+    static (string Sql, object Args) ListSql(OrderFilter filter, (DateTimeOffset At, string Id)? cursor)
+    {
+        var where = "where 1 = 1";
+        var args = new DynamicParameters();
+        if (filter.Status is not null) { where += " and status = @status"; args.Add("status", filter.Status); }
+        if (filter.Channel is not null) { where += " and channel = @channel"; args.Add("channel", filter.Channel); }
+        if (filter.CustomerId is not null) { where += " and customer_id = @customer"; args.Add("customer", filter.CustomerId); }
+        if (filter.PlacedFrom is { } f) { where += " and placed_at >= @from"; args.Add("from", f); }
+        if (filter.PlacedTo is { } t) { where += " and placed_at < @to"; args.Add("to", t); }
+        if (filter.OnHold is { } held) where += held ? " and hold_reason is not null" : " and hold_reason is null";
+        if (cursor is var (at, id))
+        {
+            where += " and (placed_at < @cursorAt or (placed_at = @cursorAt and order_id < @cursorId))";
+            args.Add("cursorAt", at);
+            args.Add("cursorId", id);
+        }
+        args.Add("limit", PageSize + 1);
+        return ($"select * from order_summary {where} order by placed_at desc, order_id desc limit @limit", args);
+    }
+
+    /// <summary>A slow query's plan for the owner of the read models: PostgreSQL's explain analyze, SQLite's query plan.</summary>
+    static async Task ExplainAsync(string backend, ProjectionDatabase db, QueryCase query, double p99)
+    {
+        var (sql, args) = await query.Plan(new Random(7));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{backend}: SLOW QUERY (p99 {Ms(p99)} ms > {QueryTargetMs} ms): {query.Label}"));
+        await using var conn = await db.OpenAsync(CancellationToken.None);
+        foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            Console.WriteLine("  " + statement.ReplaceLineEndings(" "));
+            var explain = db.Dialect == SqlDialect.Postgres ? "explain (analyze, buffers) " : "explain query plan ";
+            var lines = db.Dialect == SqlDialect.Postgres
+                ? await conn.QueryAsync<string>(explain + statement, args)
+                : (await conn.QueryAsync(explain + statement, args)).Select(row => (string)((IDictionary<string, object>)row)["detail"]);
+            foreach (var line in lines) Console.WriteLine("    " + line);
+        }
+    }
+
+    static void Problem(List<string> problems, string message)
+    {
+        Console.Error.WriteLine("PROBLEM: " + message);
+        problems.Add(message);
+    }
+}
