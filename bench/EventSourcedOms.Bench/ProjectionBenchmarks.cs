@@ -373,6 +373,7 @@ internal static class ProjectionBenchmarks
             ("order_summary rows", await Count("select count(*) from order_summary"), orders),
             ("order_summary reserved", await Count("select count(*) from order_summary where status = 'reserved'"), orders),
             ("order_summary on hold", await Count("select count(*) from order_summary where hold_reason is not null"), holds),
+            ("order_locations rows", await Count("select count(*) from order_locations"), orders),
             ("order_lines rows", await Count("select count(*) from order_lines"), 2 * orders),
             ("fulfilment_queue rows", await Count("select count(*) from fulfilment_queue"), orders),
             ("fulfilment_queue on hold", await Count("select count(*) from fulfilment_queue where on_hold = 1"), holds),
@@ -557,6 +558,9 @@ internal static class ProjectionBenchmarks
                 return new OrderFilter(PlacedFrom: day, PlacedTo: day.AddDays(1));
             }),
             ("on hold", _ => new OrderFilter(OnHold: true)),
+            ("location", _ => new OrderFilter(Location: Primary)),
+            ("SKU", r => new OrderFilter(Sku: Sku(r.Next(SkuCount)))),
+            ("ship-by breached", _ => new OrderFilter(ShipByBreached: true)),
         };
 
         var cases = new List<QueryCase>
@@ -660,6 +664,23 @@ internal static class ProjectionBenchmarks
         if (filter.PlacedFrom is { } f) { where += " and placed_at >= @from"; args.Add("from", f); }
         if (filter.PlacedTo is { } t) { where += " and placed_at < @to"; args.Add("to", t); }
         if (filter.OnHold is { } held) where += held ? " and hold_reason is not null" : " and hold_reason is null";
+        if (filter.Location is not null)
+        {
+            where += " and exists (select 1 from order_locations l where l.location = @location and l.order_id = order_summary.order_id)";
+            args.Add("location", filter.Location);
+        }
+        if (filter.Sku is not null)
+        {
+            where += " and exists (select 1 from order_lines l where l.sku = @sku and l.order_id = order_summary.order_id)";
+            args.Add("sku", filter.Sku);
+        }
+        if (filter.ShipByBreached is { } breached)
+        {
+            where += breached
+                ? " and promised_ship_by < @now and shipped_at is null and status <> 'cancelled'"
+                : " and not (promised_ship_by is not null and promised_ship_by < @now and shipped_at is null and status <> 'cancelled')";
+            args.Add("now", DateTimeOffset.UtcNow);
+        }
         if (cursor is var (at, id))
         {
             where += " and (placed_at < @cursorAt or (placed_at = @cursorAt and order_id < @cursorId))";
