@@ -92,25 +92,32 @@ internal static class ProjectionBenchmarks
 
         // 2. Rebuild throughput: each projection alone from empty tables, then all five together.
         Phase(backend, "rebuilding");
+        WorkedAround = false;
         long Matching(IProjection p) => p is InventoryProjection ? scan.StockEvents : scan.OrderEvents;
         foreach (var projection in All())
         {
             await ResetAsync(db, [projection]);
             var (elapsed, batches) = await CatchUp(store, db, [projection], backend);
-            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch)", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+            var mark = projection is OrderSummaryProjection && WorkedAround ? " + bench index" : "";
+            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch){mark}", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
         }
         {
             var all = All();
             await ResetAsync(db, all);
             var (elapsed, batches) = await CatchUp(store, db, all, backend);
-            Report(new BenchResult(backend, "rebuild all 5 together (Σ events, per batch)", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+            Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per batch){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
         }
         await CheckRows(backend, db, load.Orders.Count, load.Holds, scan.OrderEvents, problems, "after rebuild");
+        if (WorkedAround)
+            Problem(problems, $"{backend}: order_locations has no index leading with order_id, so the order summary projector's " +
+                "\"delete from order_locations where order_id = @OrderId\" scans the table at every allocation (quadratic rebuild). " +
+                "This run added \"create index bench_order_locations_order on order_locations (order_id)\" to its own read-model database; " +
+                "rows marked \"+ bench index\" are measured with it. The schema (projections/.../OrderSummary/schema.*.sql) needs that index.");
 
         // 3. Lag of the order summary behind a steady 1,000 orders/s, with the host running every projection.
         Phase(backend, "lag run");
         var lag = await Lag(backend, store, db, mediator, options.Duration, problems);
-        Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint)", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
+        Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint){(WorkedAround ? " + bench index" : "")}", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
         var placedInLag = lag.Placed;
         await CheckRows(backend, db, load.Orders.Count + placedInLag.Count, load.Holds, null, problems, "after the lag run");
 
@@ -281,6 +288,33 @@ internal static class ProjectionBenchmarks
         }
     }
 
+    /// <summary>
+    /// The order summary projector deletes an order's <c>order_locations</c> rows by <c>order_id</c> at every allocation,
+    /// but that table's key leads with <c>location</c>: without an index leading with <c>order_id</c> every delete scans the
+    /// whole table, and a rebuild slows down quadratically (measured: 1,000 ev/s falling to 650 ev/s within two minutes at
+    /// 70,000 orders on SQLite). The schema is not the bench's to change: it adds the missing index to its own database,
+    /// says so loudly, and stops doing so once the schema has one.
+    /// </summary>
+    static async Task<bool> WorkAroundOrderLocationsAsync(ProjectionDatabase db)
+    {
+        await using var conn = await db.OpenAsync(CancellationToken.None);
+        var indexed = db.Dialect == SqlDialect.Postgres
+            ? await conn.ExecuteScalarAsync<bool>(
+                """
+                select exists (select 1 from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+                               where i.indrelid = to_regclass('order_locations') and a.attname = 'order_id')
+                """)
+            : await conn.ExecuteScalarAsync<long>(
+                "select count(*) from pragma_index_list('order_locations') l join pragma_index_info(l.name) c where c.seqno = 0 and c.name = 'order_id'") > 0;
+        var table = db.Dialect == SqlDialect.Postgres
+            ? await conn.ExecuteScalarAsync<bool>("select to_regclass('order_locations') is not null")
+            : await conn.ExecuteScalarAsync<long>("select count(*) from sqlite_master where type = 'table' and name = 'order_locations'") > 0;
+        if (indexed || !table) return false;
+        await conn.ExecuteAsync("create index if not exists bench_order_locations_order on order_locations (order_id)");
+        Console.WriteLine("WORKAROUND: order_locations has no index leading with order_id; the bench added bench_order_locations_order (order_id) to its read-model database");
+        return true;
+    }
+
     /// <summary>Drops the projections' tables and checkpoints and creates them again: an empty read-model database for them.</summary>
     static async Task ResetAsync(ProjectionDatabase db, IReadOnlyList<IProjection> projections)
     {
@@ -292,7 +326,10 @@ internal static class ProjectionBenchmarks
                 await conn.ExecuteAsync("delete from projection_checkpoints where name = @name", new { name = projection.Name });
             }
         await db.MigrateAsync(projections, CancellationToken.None);
+        if (await WorkAroundOrderLocationsAsync(db)) WorkedAround = true;
     }
+
+    static bool WorkedAround;
 
     /// <summary>Runs CatchUpAsync for the projections together, to the end of $all; returns the time and each batch's duration.</summary>
     static async Task<(TimeSpan Elapsed, double[] BatchMs)> CatchUp(IEventStore store, ProjectionDatabase db, IReadOnlyList<IProjection> projections, string backend)
