@@ -291,8 +291,8 @@ internal static class ProjectionBenchmarks
     /// <summary>
     /// The order summary projector deletes an order's <c>order_locations</c> rows by <c>order_id</c> at every allocation,
     /// but that table's key leads with <c>location</c>: without an index leading with <c>order_id</c> every delete scans the
-    /// whole table, and a rebuild slows down quadratically (measured: 1,000 ev/s falling to 650 ev/s within two minutes at
-    /// 70,000 orders on SQLite). The schema is not the bench's to change: it adds the missing index to its own database,
+    /// whole table, and a rebuild slows down quadratically (measured on SQLite: ~1,450 ev/s in the first minute, ~650 ev/s in
+    /// the second, with ~70,000 orders in the table). The schema is not the bench's to change: it adds the missing index to its own database,
     /// says so loudly, and stops doing so once the schema has one.
     /// </summary>
     static async Task<bool> WorkAroundOrderLocationsAsync(ProjectionDatabase db)
