@@ -401,22 +401,40 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
                 await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = $"ord-live-{i}" });
         }, CancellationToken.None);
 
-        for (var kill = 0; kill < 3; kill++)
+        try
         {
-            using var worker = StartWorker();
-            await Until(async () => (await CheckpointAsync("order_summary"))?.Position > 0 && await ProjectedOrdersAsync() > 3 * (kill + 1));
-            worker.Kill(entireProcessTree: true);
-            await worker.WaitForExitAsync(Ct);
+            for (var kill = 0; kill < 3; kill++)
+            {
+                using var worker = StartWorker();
+                try
+                {
+                    await Until(async () => (await CheckpointAsync("order_summary"))?.Position > 0 && await ProjectedOrdersAsync() > 3 * (kill + 1));
+                }
+                finally
+                {
+                    worker.Kill(entireProcessTree: true);
+                    await worker.WaitForExitAsync(CancellationToken.None);
+                }
+            }
         }
-        await placing.CancelAsync();
-        await orders;
+        finally
+        {
+            await placing.CancelAsync();
+            await orders;
+        }
         using (var worker = StartWorker())
         {
-            var head = (await Ledger.ReadAsync(Store)).Events.Max(e => e.Position);
-            var ryw = new ReadYourWrites(Store, Db);
-            foreach (var projection in All) Assert.True(await ryw.WaitForAsync(projection, head, TimeSpan.FromSeconds(90), Ct), projection.Name);
-            worker.Kill(entireProcessTree: true);
-            await worker.WaitForExitAsync(Ct);
+            try
+            {
+                var head = (await Ledger.ReadAsync(Store)).Events.Max(e => e.Position);
+                var ryw = new ReadYourWrites(Store, Db);
+                foreach (var projection in All) Assert.True(await ryw.WaitForAsync(projection, head, TimeSpan.FromSeconds(90), Ct), projection.Name);
+            }
+            finally
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync(CancellationToken.None);
+            }
         }
 
         await AssertRowsMatchTheLogAsync();

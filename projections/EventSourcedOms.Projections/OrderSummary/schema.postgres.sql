@@ -39,3 +39,4 @@ create table if not exists order_locations (
   order_id      text not null,
   primary key (location, order_id)
 );
+create index if not exists order_locations_order on order_locations (order_id);
