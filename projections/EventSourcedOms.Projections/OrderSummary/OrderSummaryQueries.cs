@@ -82,7 +82,8 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
         if (filter.Sku is not null)
         {
             // order_lines is another projection's table: an order shows up here once both have applied it.
-            where.Append(" and exists (select 1 from order_lines l where l.sku = @sku and l.order_id = order_summary.order_id)");
+            // Driven from the SKU's lines (order_lines_sku), then sorted: a SKU has few orders compared with all of them.
+            where.Append(" and order_id in (select l.order_id from order_lines l where l.sku = @sku)");
             args.Add("sku", filter.Sku);
         }
         if (filter.ShipByBreached is { } breached)

@@ -30,7 +30,9 @@ create table if not exists order_summary (
 create index if not exists order_summary_placed on order_summary (placed_at desc, order_id desc);
 create index if not exists order_summary_status on order_summary (status, placed_at desc, order_id desc);
 create index if not exists order_summary_channel on order_summary (channel, placed_at desc, order_id desc);
-create index if not exists order_summary_open_promised on order_summary (promised_ship_by) where shipped_at is null;
+-- Partial indexes in the list's own order: the "on hold" and "ship-by breached" filters read only matching rows.
+create index if not exists order_summary_held on order_summary (placed_at desc, order_id desc) where hold_reason is not null;
+create index if not exists order_summary_unshipped on order_summary (placed_at desc, order_id desc) where shipped_at is null;
 create index if not exists order_summary_day on order_summary (placed_day, channel);
 create index if not exists order_summary_customer on order_summary (customer_id, placed_at desc, order_id desc);
 -- Where each order's stock is reserved: backs the location filter.
