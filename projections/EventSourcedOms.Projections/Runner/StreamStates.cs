@@ -28,7 +28,9 @@ public sealed class StreamStates(IEventStore store, int capacity = 100_000)
         where TState : class
     {
         TState state;
-        if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Revision == recorded.Revision - 1)
+        if (recorded.Revision == 0)
+            state = when(initial, @event);      // a stream's first event: nothing to read
+        else if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Revision == recorded.Revision - 1)
             state = when((TState)cached.State, @event);
         else
         {
