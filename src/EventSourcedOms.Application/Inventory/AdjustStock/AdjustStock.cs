@@ -15,19 +15,7 @@ public sealed record AdjustStock(string Sku, string Location, int Delta, string 
 
 public sealed class AdjustStockHandler(Sessions.SessionFactory sessions) : ICommandHandler<AdjustStock, CommandResult>
 {
-    public async ValueTask<CommandResult> Handle(AdjustStock command, CancellationToken ct)
-    {
-        CommandResult result;
-        var more = false;
-        await using (var session = sessions.Open())
-        {
-            (await session.Locations(ct)).State.Require(command.Location);
-            await session.LockAsync([Streams.Stock(command.Sku, command.Location), BackorderFiller.QueueStream(command.Sku)], ct);
-            var stock = await session.Stock(command.Sku, command.Location, ct);
-            stock.Apply(StockItem.Adjust(stock.State, command.Sku, command.Location, command.Delta, command.Reason, command.Note, session.Now));
-            if (command.Delta > 0) more = await BackorderFiller.FillAsync(session, command.Sku, [stock], ct);
-            result = await session.CommitAsync(command, stock, $"{command.Sku}@{command.Location}", session.Now, null, ct);
-        }
-        return more ? await BackorderFiller.ContinueAsync(sessions, command, result, [command.Sku], ct) : result;
-    }
+    public async ValueTask<CommandResult> Handle(AdjustStock command, CancellationToken ct) =>
+        await StockCommands.RunAsync(sessions, command, command.Sku, command.Location,
+            (stock, at) => StockItem.Adjust(stock, command.Sku, command.Location, command.Delta, command.Reason, command.Note, at), _ => command.Delta > 0, ct);
 }

@@ -13,20 +13,7 @@ public sealed record SetSafetyStock(string Sku, string Location, int Quantity) :
 
 public sealed class SetSafetyStockHandler(Sessions.SessionFactory sessions) : ICommandHandler<SetSafetyStock, CommandResult>
 {
-    public async ValueTask<CommandResult> Handle(SetSafetyStock command, CancellationToken ct)
-    {
-        CommandResult result;
-        var more = false;
-        await using (var session = sessions.Open())
-        {
-            (await session.Locations(ct)).State.Require(command.Location);
-            await session.LockAsync([Streams.Stock(command.Sku, command.Location), BackorderFiller.QueueStream(command.Sku)], ct);
-            var stock = await session.Stock(command.Sku, command.Location, ct);
-            var lowered = command.Quantity < stock.State.SafetyStock;
-            stock.Apply(StockItem.SetSafetyStock(stock.State, command.Sku, command.Location, command.Quantity, session.Now));
-            if (lowered) more = await BackorderFiller.FillAsync(session, command.Sku, [stock], ct);
-            result = await session.CommitAsync(command, stock, $"{command.Sku}@{command.Location}", session.Now, null, ct);
-        }
-        return more ? await BackorderFiller.ContinueAsync(sessions, command, result, [command.Sku], ct) : result;
-    }
+    public async ValueTask<CommandResult> Handle(SetSafetyStock command, CancellationToken ct) =>
+        await StockCommands.RunAsync(sessions, command, command.Sku, command.Location,
+            (stock, at) => StockItem.SetSafetyStock(stock, command.Sku, command.Location, command.Quantity, at), stock => command.Quantity < stock.SafetyStock, ct);
 }
