@@ -708,7 +708,7 @@ internal static class ProjectionBenchmarks
         }
         if (filter.Sku is not null)
         {
-            where += " and exists (select 1 from order_lines l where l.sku = @sku and l.order_id = order_summary.order_id)";
+            where += " and order_id in (select l.order_id from order_lines l where l.sku = @sku)";
             args.Add("sku", filter.Sku);
         }
         if (filter.ShipByBreached is { } breached)
