@@ -61,12 +61,4 @@ public sealed class InventoryQueries(ProjectionDatabase database)
         if (more) rows.RemoveAt(rows.Count - 1);
         return (rows, more ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{rows[^1].Sku}\n{rows[^1].Location}")) : null);
     }
-
-    /// <summary>Stock items with nothing left to promise, at one location or everywhere.</summary>
-    public async Task<IReadOnlyList<InventoryLevel>> NothingAvailableAsync(string? location, CancellationToken ct)
-    {
-        await using var conn = await database.OpenAsync(ct);
-        var where = location is null ? "" : " and location = @location";
-        return [.. await conn.QueryAsync<InventoryLevel>($"select {Columns} from inventory_levels where available = 0{where} order by location, sku", new { location })];
-    }
 }
