@@ -39,6 +39,14 @@ public sealed record OrderFilter(string? Status = null, string? Channel = null, 
 /// <summary>A page of orders, newest first, and the cursor of the next page (null at the end).</summary>
 public sealed record OrderPage(IReadOnlyList<OrderSummaryRow> Orders, string? NextCursor);
 
+/// <summary>How many orders are in one status, and how many of those are on hold.</summary>
+public sealed record StatusCount
+{
+    public required string Status { get; init; }
+    public long Orders { get; init; }
+    public long OnHold { get; init; }
+}
+
 public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvider? time = null)
 {
     const string Columns = $"""
@@ -58,6 +66,16 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
     {
         await using var conn = await database.OpenAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<OrderSummaryRow>($"select {Columns} from order_summary where order_id = @orderId", new { orderId });
+    }
+
+    /// <summary>Orders per status (every status with at least one order), for the status dashboard.</summary>
+    public async Task<IReadOnlyList<StatusCount>> StatusCountsAsync(CancellationToken ct)
+    {
+        await using var conn = await database.OpenAsync(ct);
+        var rows = await conn.QueryAsync<StatusCount>(
+            $"select status as {nameof(StatusCount.Status)}, count(*) as {nameof(StatusCount.Orders)}, " +
+            $"sum(case when hold_reason is null then 0 else 1 end) as {nameof(StatusCount.OnHold)} from order_summary group by status order by status");
+        return [.. rows];
     }
 
     /// <summary>
