@@ -12,6 +12,14 @@ public abstract record OmsCommand : ICommand<CommandResult>
     public string? RequestId { get; init; }
     public string? CorrelationId { get; init; }
     public string? Actor { get; init; }
+
+    /// <summary>
+    /// Optional optimistic check (HTTP <c>If-Match</c>): the revision of the command's primary stream (the order, the
+    /// stock item) the caller decided on. If the stream is elsewhere when the command commits, it fails with
+    /// <see cref="RevisionConflictException"/> and is not retried: the caller has to look again.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] // keeps request fingerprints of commands without it as they were
+    public long? ExpectedRevision { get; init; }
 }
 
 /// <summary>

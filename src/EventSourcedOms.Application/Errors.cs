@@ -23,6 +23,15 @@ public sealed class ConcurrencyConflictException(string stream, int attempts, Ex
     public string Stream { get; } = stream;
 }
 
+/// <summary>The caller's expected revision (<see cref="OmsCommand.ExpectedRevision"/>) is not the stream's: nothing was written.</summary>
+public sealed class RevisionConflictException(string stream, long expected, long actual)
+    : Exception($"Stream '{stream}' is at revision {actual}, not at the expected {expected}.")
+{
+    public string Stream { get; } = stream;
+    public long ExpectedRevision { get; } = expected;
+    public long ActualRevision { get; } = actual;
+}
+
 /// <summary>Collects field errors; see <see cref="IValidatable"/>.</summary>
 public sealed class Validator
 {

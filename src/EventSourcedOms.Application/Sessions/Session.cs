@@ -155,6 +155,8 @@ public sealed class Session : IAsyncDisposable
     public async Task<CommandResult> CommitAsync<TState>(OmsCommand command, Loaded<TState> primary, string id, DateTimeOffset occurredAt,
         Func<TState, string?>? status, CancellationToken ct) where TState : class
     {
+        if (command.ExpectedRevision is { } expected && expected != primary.Revision)
+            throw new RevisionConflictException(primary.Stream, expected, primary.Revision);
         var result = new CommandResult(id, primary.Stream, primary.Revision + primary.Pending.Count, primary.Position, status?.Invoke(primary.State));
         var metadata = MetadataOf(command, occurredAt);
         List<RequestRecord> records = RequestScope.Current is { } request && request.RequestId == command.RequestId ? [new(request, result, metadata)] : [];
