@@ -8,7 +8,10 @@ if (args is ["hash-key", var key])
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// `dotnet run` keeps the caller's folder as the current directory (so the default ./data is where the user ran it);
+// the settings files then live beside the app, not there.
+var beside = !File.Exists("appsettings.json") && File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = beside ? AppContext.BaseDirectory : null });
 builder.AddOms(args);
 var app = builder.Build();
 app.UseOms();

@@ -33,7 +33,17 @@ static class DemoData
         }
         logger.LogInformation("Demo data: locations wh-east, store-downtown; SKUs {Skus}", string.Join(", ", Catalogue.Select(c => c.Sku)));
 
-        async Task Send(OmsCommand command, string requestId) =>
-            await mediator.Send(command with { RequestId = requestId, Actor = "demo-seed", CorrelationId = "demo-seed" }, ct);
+        async Task Send(OmsCommand command, string requestId)
+        {
+            try
+            {
+                await mediator.Send(command with { RequestId = requestId, Actor = "demo-seed", CorrelationId = "demo-seed" }, ct);
+            }
+            catch (IdempotencyKeyReusedException)
+            {
+                // Seeded before by a version with other demo data: what is there stays.
+                logger.LogInformation("Demo data {RequestId} was seeded differently before; left as it is", requestId);
+            }
+        }
     }
 }
