@@ -35,8 +35,9 @@ public sealed class InventoryQueries(ProjectionDatabase database)
 
     /// <summary>
     /// Stock items by SKU (ascending), at one location or everywhere, optionally only those with nothing left to promise
-    /// (available to promise 0: what is on hand is reserved or kept as safety stock), or only those whose free stock
-    /// (on hand − reserved) is below their safety stock (time to replenish). Keyset-paged on (sku, location).
+    /// (available to promise 0: what is on hand is reserved or kept as safety stock), or only those whose available to
+    /// promise has fallen below their safety stock (the buffer is the reorder point: time to replenish). Keyset-paged on
+    /// (sku, location).
     /// </summary>
     public async Task<(IReadOnlyList<InventoryLevel> Items, string? NextCursor)> ListAsync(string? location, bool onlyUnavailable, string? cursor, int limit, CancellationToken ct,
         bool belowSafetyStock = false)
@@ -45,7 +46,7 @@ public sealed class InventoryQueries(ProjectionDatabase database)
         var args = new DynamicParameters();
         if (location is not null) { where.Add("location = @location"); args.Add("location", location); }
         if (onlyUnavailable) where.Add("available = 0");
-        if (belowSafetyStock) where.Add("on_hand - reserved < safety_stock");
+        if (belowSafetyStock) where.Add("available < safety_stock");
         if (cursor is not null)
         {
             string[] parts;

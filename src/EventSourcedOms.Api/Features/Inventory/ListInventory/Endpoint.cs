@@ -7,7 +7,7 @@ using FluentValidation;
 namespace EventSourcedOms.Api.Features.Inventory.ListInventory;
 
 /// <summary>Stock items by SKU: at one <c>location</c> or everywhere; <c>unavailable</c>: nothing left to promise;
-/// <c>belowSafetyStock</c>: free stock under the safety stock (time to replenish).</summary>
+/// <c>belowSafetyStock</c>: available to promise under the safety stock (time to replenish).</summary>
 public sealed record Request : ReadRequest
 {
     public string? Location { get; init; }

@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using EventSourcedOms.Api.Tests.Support;
+
+namespace EventSourcedOms.Api.Tests;
+
+public abstract partial class ApiScenarios
+{
+    [Fact]
+    public async Task listing_pages_through_every_order_once_newest_first()
+    {
+        await using var api = NewApi();
+        var clerk = api.As("clerk");
+        long last = 0;
+        for (var i = 0; i < 7; i++) last = (await clerk.PostJsonAsync("/api/orders", Order($"page-{i}", quantity: 1))).Body!["position"]!.GetValue<long>();
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await clerk.GetJsonAsync($"/api/orders?limit=3&minPosition={last}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            Assert.Equal(200, page.Status);
+            seen.AddRange(page.Body!["orders"]!.AsArray().Select(o => o!["orderId"]!.GetValue<string>()));
+            cursor = page.Body["nextCursor"]?.GetValue<string>();
+            pages++;
+        }
+        while (cursor is not null);
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}").Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task inventory_lists_filter_by_location_and_safety_stock()
+    {
+        await using var api = NewApi();
+        var warehouse = api.As("warehouse");
+        // Safety stock 10 of 20, then an order takes the other 10: nothing left to promise, below the buffer.
+        Assert.Equal(200, (await warehouse.SendJsonAsync(HttpMethod.Put, "/api/inventory/HOODIE-GRY-L/locations/wh-east/safety-stock", new { quantity = 10 })).Status);
+        var placed = await api.As("clerk").PostJsonAsync("/api/orders", Order("o-safety", sku: "HOODIE-GRY-L", quantity: 10));
+        Assert.Equal(201, placed.Status);
+        var position = placed.Body!["position"]!.GetValue<long>();
+
+        var below = await warehouse.GetJsonAsync($"/api/inventory?belowSafetyStock=true&minPosition={position}");
+        Assert.Equal(["HOODIE-GRY-L@wh-east"], below.Body!["items"]!.AsArray().Select(i => $"{i!["sku"]}@{i["location"]}"));
+        var store = await warehouse.GetJsonAsync($"/api/inventory?location=store-downtown&minPosition={position}");
+        Assert.All(store.Body!["items"]!.AsArray(), i => Assert.Equal("store-downtown", i!["location"]!.GetValue<string>()));
+        Assert.Equal(3, store.Body["items"]!.AsArray().Count); // the demo store stocks three SKUs
+    }
+
+    [Fact]
+    public async Task commands_are_counted_by_type_and_outcome()
+    {
+        var counted = new List<(string Command, string Outcome)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "oms.commands") l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? command = null, outcome = null;
+            foreach (var t in tags) { if (t.Key == "command") command = t.Value as string; else if (t.Key == "outcome") outcome = t.Value as string; }
+            lock (counted) counted.Add((command!, outcome!));
+        });
+        listener.Start();
+
+        await using var api = NewApi();
+        await api.As("clerk").PostJsonAsync("/api/orders", Order("o-metric-1"));
+        await api.As("clerk").PostJsonAsync("/api/orders", Order("o-metric-2", sku: "CAP-NAVY"));
+        lock (counted)
+        {
+            Assert.Contains(("PlaceOrder", "ok"), counted);
+            Assert.Contains(("PlaceOrder", "rejected"), counted);
+        }
+    }
+}
