@@ -12,7 +12,7 @@ create table if not exists inventory_levels (
 );
 create index if not exists inventory_levels_location on inventory_levels (location, sku);
 create index if not exists inventory_levels_unavailable on inventory_levels (sku, location) where available = 0;
-create index if not exists inventory_levels_below_safety on inventory_levels (sku, location) where available < safety_stock;
+create index if not exists inventory_levels_below_buffer on inventory_levels (sku, location) where available < safety_stock;
 create table if not exists inventory_backorders (
   sku               text primary key,
   backordered_units integer not null,
