@@ -25,7 +25,8 @@ internal static class HttpBenchmarks
         var name = "bench_http_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
         var results = new List<BenchResult>();
         await using var api = await ApiProcess.StartAsync(_dll, backend, options, name);
-        var variant = options.ApiEnvironment.Count == 0 ? "" : " [" + string.Join(", ", options.ApiEnvironment.Select(e => $"{e.Key}={e.Value}")) + "]";
+        string[] changes = [.. options.ApiEnvironment.Select(e => $"{e.Key}={e.Value}"), .. options.IdempotencyKeys ? Array.Empty<string>() : ["no Idempotency-Key"]];
+        var variant = changes.Length == 0 ? "" : $" [{string.Join(", ", changes)}]";
         Console.WriteLine($"{backend}: API pid {api.Pid} on {api.Url}{variant}");
 
         var setup = Stopwatch.StartNew();
@@ -33,21 +34,34 @@ internal static class HttpBenchmarks
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: seeded 2 warehouses and {SkuCount:N0} SKUs × {UnitsPerSku:N0} units at each over HTTP in {setup.Elapsed.TotalSeconds:N1} s"));
 
-        var warmUp = await Wrk.RunAsync(api, options, TimeSpan.FromSeconds(3), "warm"); // JIT, pools, state caches
+        var postmaster = backend == "postgres" ? await Postmaster(options) : null;
+        // JIT tiering and dynamic PGO, pools, state caches: a 3 s warm-up left the first run at a third of the second.
+        var warmUp = await Wrk.RunAsync(api, options, TimeSpan.FromSeconds(10), "warm", postmaster);
         Check(backend, "warm-up", warmUp, problems);
         for (var i = 1; i <= options.HttpRuns; i++)
         {
-            var run = await Wrk.RunAsync(api, options, options.Duration, $"r{i}");
+            var run = await Wrk.RunAsync(api, options, options.Duration, $"r{i}", postmaster);
             Check(backend, $"run {i}", run, problems);
             var result = new BenchResult(backend, $"HTTP PlaceOrder (2 lines), {options.Connections} conns, run {i}{variant}", run.Created, run.Elapsed, [],
                 backend == "postgres" ? "≥ 5,000 orders/s, p99 < 50 ms" : "", "orders", P50Ms: run.P50Ms, P99Ms: run.P99Ms);
             Console.WriteLine(result + string.Create(CultureInfo.InvariantCulture,
-                $"  non-201 {run.Non201:N0}, socket errors {run.SocketErrors:N0}; cpu per order: API {run.ApiCpuMs:N3} ms, wrk {run.WrkCpuMs:N3} ms, rest of machine {run.OtherCpuMs:N3} ms; machine busy {run.MachineBusy:P0}"));
+                $"  non-201 {run.Non201:N0}, socket errors {run.SocketErrors:N0}; cpu per order: API {run.ApiCpuMs:N3} ms, wrk {run.WrkCpuMs:N3} ms, PostgreSQL {(run.PostgresCpuMs is { } pg ? pg.ToString("N3", CultureInfo.InvariantCulture) : "–")} ms, rest of machine {run.OtherCpuMs:N3} ms; machine busy {run.MachineBusy:P0}"));
             results.Add(result);
         }
         if (!string.IsNullOrWhiteSpace(api.Tail(1)))
             Console.WriteLine($"{backend}: API log (warnings and errors), last lines:\n{api.Tail(10)}");
         return results;
+    }
+
+    /// <summary>The PostgreSQL server's postmaster, to sample its CPU; null when it is not on this machine (or not readable).</summary>
+    static async Task<int?> Postmaster(BenchOptions options)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(options.PostgresConnection);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("select current_setting('data_directory')", conn);
+        var pidFile = Path.Combine((string)(await cmd.ExecuteScalarAsync())!, "postmaster.pid");
+        try { return int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>Not measured: the two locations one after the other (one catalogue stream), receipts 16 at a time.</summary>

@@ -13,12 +13,12 @@ internal static class Wrk
     const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
 
     public sealed record Result(long Requests, long Non201, long SocketErrors, string FirstNon201, TimeSpan Elapsed, double P50Ms, double P99Ms,
-        double MaxMs, double ApiCpuMs, double WrkCpuMs, double OtherCpuMs, double MachineBusy)
+        double MaxMs, double ApiCpuMs, double WrkCpuMs, double? PostgresCpuMs, double OtherCpuMs, double MachineBusy)
     {
         public long Created => Requests - Non201;
     }
 
-    public static async Task<Result> RunAsync(ApiProcess api, BenchOptions options, TimeSpan duration, string label)
+    public static async Task<Result> RunAsync(ApiProcess api, BenchOptions options, TimeSpan duration, string label, int? postmaster)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "place-order.lua");
         var runId = $"{label}-{Guid.NewGuid():N}"[..20];
@@ -29,7 +29,7 @@ internal static class Wrk
             "-d", $"{seconds}s", "--timeout", "10s", "--latency", "-s", script, api.Url.ToString().TrimEnd('/'),
             "--", api.ClerkKey, runId, "1000", options.IdempotencyKeys ? "idem" : "noidem",
         ];
-        var (apiCpu, childTicks, machine) = (api.Cpu, ChildTicks(), MachineTicks());
+        var (apiCpu, childTicks, machine, pgTicks) = (api.Cpu, ChildTicks(), MachineTicks(), PostgresTicks(postmaster));
         using var wrk = Process.Start(new ProcessStartInfo("wrk", args) { RedirectStandardOutput = true, RedirectStandardError = true })
             ?? throw new InvalidOperationException("wrk did not start");
         var stdout = wrk.StandardOutput.ReadToEndAsync();
@@ -41,6 +41,7 @@ internal static class Wrk
         var wrkMs = (ChildTicks() - childTicks) / TicksPerSecond * 1000;
         var (busy, total) = MachineTicks();
         var busyMs = (busy - machine.Busy) / TicksPerSecond * 1000;
+        double? pgMs = postmaster is null ? null : (PostgresTicks(postmaster) - pgTicks) / TicksPerSecond * 1000;
 
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("WRK-RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"wrk printed no WRK-RESULT line:\n{output}\n{await stderr}");
@@ -50,7 +51,7 @@ internal static class Wrk
         var created = Math.Max(1, v["requests"] - v["non201"]);
         return new Result(v["requests"], v["non201"], v["connect"] + v["read"] + v["write"] + v["timeout"], first,
             TimeSpan.FromTicks(v["duration_us"] * 10), v["p50_us"] / 1000.0, v["p99_us"] / 1000.0, v["max_us"] / 1000.0,
-            apiMs / created, wrkMs / created, Math.Max(0, busyMs - apiMs - wrkMs) / created,
+            apiMs / created, wrkMs / created, pgMs / created, Math.Max(0, busyMs - apiMs - wrkMs - (pgMs ?? 0)) / created,
             (busy - machine.Busy) / (double)Math.Max(1, total - machine.Total));
     }
 
@@ -60,6 +61,27 @@ internal static class Wrk
         var stat = File.ReadAllText("/proc/self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd on
         return long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// CPU ticks of a PostgreSQL server: the postmaster and its children (backends, WAL writer, checkpointer). A backend that
+    /// exits takes its ticks along, but the API's pooled connections live through a run.
+    /// </summary>
+    static long PostgresTicks(int? postmaster)
+    {
+        if (postmaster is not { } pid) return 0;
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; } // exited meanwhile
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (Path.GetFileName(dir) == pid.ToString(CultureInfo.InvariantCulture) || f[1] == pid.ToString(CultureInfo.InvariantCulture))
+                ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+        }
+        return ticks;
     }
 
     /// <summary>Busy and total ticks of all cores: the first line of /proc/stat (idle and iowait count as not busy).</summary>
