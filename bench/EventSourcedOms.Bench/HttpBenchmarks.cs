@@ -47,10 +47,20 @@ internal static class HttpBenchmarks
             Console.WriteLine(result + string.Create(CultureInfo.InvariantCulture,
                 $"  non-201 {run.Non201:N0}, socket errors {run.SocketErrors:N0}; cpu per order: API {run.ApiCpuMs:N3} ms, wrk {run.WrkCpuMs:N3} ms, PostgreSQL {(run.PostgresCpuMs is { } pg ? pg.ToString("N3", CultureInfo.InvariantCulture) : "–")} ms, rest of machine {run.OtherCpuMs:N3} ms; machine busy {run.MachineBusy:P0}"));
             results.Add(result);
+            if (await ProjectionBacklog(api) is { } backlog) Console.WriteLine($"{backend}: projections in the API process, pending events after run {i}: {backlog}");
         }
         if (!string.IsNullOrWhiteSpace(api.Tail(1)))
             Console.WriteLine($"{backend}: API log (warnings and errors), last lines:\n{api.Tail(10)}");
         return results;
+    }
+
+    /// <summary>Each projection's pending events from /health/ready (counted up to 10,000), or null when there is none to report.</summary>
+    static async Task<string?> ProjectionBacklog(ApiProcess api)
+    {
+        using var http = new HttpClient { BaseAddress = api.Url, Timeout = TimeSpan.FromSeconds(30) };
+        var body = await (await http.GetAsync("/health/ready")).Content.ReadAsStringAsync();
+        var pending = System.Text.RegularExpressions.Regex.Matches(body, "\"([A-Za-z_]+)\":\\{\"pending\":(\\d+)").Select(m => (Name: m.Groups[1].Value, Count: m.Groups[2].Value)).ToList();
+        return pending.Count == 0 || pending.All(p => p.Count == "0") ? null : string.Join(", ", pending.Select(p => $"{p.Name} {p.Count}"));
     }
 
     /// <summary>The PostgreSQL server's postmaster, to sample its CPU; null when it is not on this machine (or not readable).</summary>
