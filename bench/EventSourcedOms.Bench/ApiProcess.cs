@@ -92,7 +92,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         foreach (var (key, value) in options.ApiEnvironment) env[key] = value;
 
         var log = Path.Combine(Path.GetTempPath(), $"{name}-api.log");
-        var process = Process.Start(start)!;
+        var process = ChildProcesses.Track(Process.Start(start)!);
         var writer = new StreamWriter(log) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
@@ -133,6 +133,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             try { await _process.WaitForExitAsync(timeout.Token); }
             catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
         }
+        ChildProcesses.Forget(_process);
         _process.Dispose();
     }
 

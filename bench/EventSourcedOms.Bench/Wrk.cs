@@ -30,11 +30,12 @@ internal static class Wrk
             "--", api.ClerkKey, runId, "1000", options.IdempotencyKeys ? "idem" : "noidem",
         ];
         var (apiCpu, childTicks, machine, pgTicks) = (api.Cpu, ChildTicks(), MachineTicks(), PostgresTicks(postmaster));
-        using var wrk = Process.Start(new ProcessStartInfo("wrk", args) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException("wrk did not start");
+        using var wrk = ChildProcesses.Track(Process.Start(new ProcessStartInfo("wrk", args) { RedirectStandardOutput = true, RedirectStandardError = true })
+            ?? throw new InvalidOperationException("wrk did not start"));
         var stdout = wrk.StandardOutput.ReadToEndAsync();
         var stderr = wrk.StandardError.ReadToEndAsync();
         await wrk.WaitForExitAsync();
+        ChildProcesses.Forget(wrk);
         var output = await stdout;
         if (wrk.ExitCode != 0) throw new InvalidOperationException($"wrk exited with {wrk.ExitCode}:\n{output}\n{await stderr}");
         var apiMs = (api.Cpu - apiCpu).TotalMilliseconds;
