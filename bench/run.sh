@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Reproduces every figure in docs/benchmarks.md: starts a durable throwaway PostgreSQL, runs the store and order
-# (application layer) and projection benchmarks against SQLite and PostgreSQL, prints a summary table, and stops the cluster.
-#   bench/run.sh [--seconds 10] [--read-events 1000000] [--projection-events 1000000] [--only append,live,read,orders,projections]
+# Reproduces every figure in docs/benchmarks.md: starts a durable throwaway PostgreSQL, runs the store, order
+# (application layer), projection and HTTP API benchmarks against SQLite and PostgreSQL, prints a summary table, and
+# stops the cluster.
+#   bench/run.sh [--seconds 10] [--read-events 1000000] [--projection-events 1000000]
+#                [--only append,live,read,orders,projections,http] [--backend sqlite|postgres|all]
+#   http group: the API as its own Release process, loaded by wrk (place-order.lua) over loopback:
+#                [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
 trap 'scripts/pg-throwaway.sh stop' EXIT

@@ -1,9 +1,9 @@
 namespace EventSourcedOms.Bench;
 
 internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only,
-    int ProjectionEvents)
+    int ProjectionEvents, int HttpRuns, int Connections, int WrkThreads, bool IdempotencyKeys, IReadOnlyDictionary<string, string> ApiEnvironment)
 {
-    /// <summary>Scenario groups: append, live, read, orders, projections (all by default; --only append,read).</summary>
+    /// <summary>Scenario groups: append, live, read, orders, projections, http (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
 
     public static BenchOptions Parse(string[] args)
@@ -31,6 +31,12 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             int.Parse(Get("--read-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
             Get("--sqlite-dir", Path.Combine(Path.GetTempPath(), "oms-bench")),
             Get("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries),
-            int.Parse(Get("--projection-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse(Get("--projection-events", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Get("--http-runs", "2"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Get("--connections", "64"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Get("--wrk-threads", "2"), System.Globalization.CultureInfo.InvariantCulture),
+            !args.Contains("--no-idempotency-key"),
+            // --api-env Oms__RunProjections=false,Logging__LogLevel__Default=None: extra environment for the API process (to find where time goes)
+            Get("--api-env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
     }
 }

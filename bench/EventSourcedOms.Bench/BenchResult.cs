@@ -6,13 +6,14 @@ namespace EventSourcedOms.Bench;
 /// <summary>
 /// One scenario's figures. <see cref="Unit"/> names what <see cref="Events"/> counts (events, orders, reservations);
 /// <see cref="RetriesPerSuccess"/> is the command pipeline's concurrency retries per successful command, where that applies.
+/// <see cref="P50Ms"/>/<see cref="P99Ms"/> are given when an outside tool (wrk) measured the latencies, not this process.
 /// </summary>
 internal sealed record BenchResult(string Backend, string Scenario, long Events, TimeSpan Elapsed, double[] LatenciesMs, string Target,
-    string Unit = "events", double? RetriesPerSuccess = null)
+    string Unit = "events", double? RetriesPerSuccess = null, double? P50Ms = null, double? P99Ms = null)
 {
     public double EventsPerSecond => Events / Elapsed.TotalSeconds;
-    public double P50 => Percentile(0.50);
-    public double P99 => Percentile(0.99);
+    public double P50 => P50Ms ?? Percentile(0.50);
+    public double P99 => P99Ms ?? Percentile(0.99);
 
     double Percentile(double p)
     {

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace EventSourcedOms.Bench;
+
+/// <summary>
+/// The API as a deployment runs it: its own process (the Release build of src/EventSourcedOms.Api), configured only by
+/// environment variables, on a free loopback port, with a fresh store (SQLite file or PostgreSQL schemas) and two
+/// random API keys (clerk for the load, admin for the setup). Its output goes to a log file, shown if it fails.
+/// </summary>
+internal sealed class ApiProcess : IAsyncDisposable
+{
+    const string Project = "src/EventSourcedOms.Api/EventSourcedOms.Api.csproj";
+    readonly Process _process;
+    readonly string _log;
+
+    ApiProcess(Process process, string log, Uri url, string clerkKey, string adminKey)
+    {
+        _process = process;
+        _log = log;
+        Url = url;
+        ClerkKey = clerkKey;
+        AdminKey = adminKey;
+    }
+
+    public Uri Url { get; }
+    public string ClerkKey { get; }
+    public string AdminKey { get; }
+    public int Pid => _process.Id;
+
+    /// <summary>CPU time of the API process so far (all threads).</summary>
+    public TimeSpan Cpu
+    {
+        get { _process.Refresh(); return _process.TotalProcessorTime; }
+    }
+
+    /// <summary>Builds the API in Release once (the harness itself does not reference it: it must not run in-process).</summary>
+    public static string Build()
+    {
+        var root = RepositoryRoot();
+        Run("dotnet", $"build -c Release -nologo -v q {Project}", root);
+        var dll = Path.Combine(root, "src/EventSourcedOms.Api/bin/Release/net10.0/EventSourcedOms.Api.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("The API build left no dll", dll);
+    }
+
+    public static async Task<ApiProcess> StartAsync(string dll, string backend, BenchOptions options, string name)
+    {
+        var port = FreePort();
+        var (clerkKey, adminKey) = (RandomKey(), RandomKey());
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, // content root: appsettings.json, not the Development keys
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var env = start.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["Oms__ApiKeys__0__Name"] = "bench";
+        env["Oms__ApiKeys__0__Role"] = "clerk";
+        env["Oms__ApiKeys__0__Hash"] = Hash(clerkKey);
+        env["Oms__ApiKeys__1__Name"] = "bench-admin";
+        env["Oms__ApiKeys__1__Role"] = "admin";
+        env["Oms__ApiKeys__1__Hash"] = Hash(adminKey);
+        if (backend == "sqlite")
+        {
+            var dir = Path.Combine(options.SqliteDirectory, name);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            Directory.CreateDirectory(dir);
+            env["Oms__Store"] = "Sqlite";
+            env["Oms__DataDirectory"] = dir;
+        }
+        else
+        {
+            await using (var conn = new NpgsqlConnection(options.PostgresConnection))
+            {
+                await conn.OpenAsync();
+                await using var drop = new NpgsqlCommand($"drop schema if exists {name} cascade; drop schema if exists {name}_read cascade", conn);
+                await drop.ExecuteNonQueryAsync();
+            }
+            env["Oms__Store"] = "Postgres";
+            env["ConnectionStrings__Oms"] = options.PostgresConnection;
+            env["Oms__EventsSchema"] = name;
+            env["Oms__ReadSchema"] = name + "_read";
+        }
+        foreach (var (key, value) in options.ApiEnvironment) env[key] = value;
+
+        var log = Path.Combine(Path.GetTempPath(), $"{name}-api.log");
+        var process = ChildProcesses.Track(Process.Start(start)!);
+        var writer = new StreamWriter(log) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, log, new Uri($"http://127.0.0.1:{port}"), clerkKey, adminKey);
+        await api.WaitUntilLiveAsync();
+        return api;
+    }
+
+    async Task WaitUntilLiveAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (_process.HasExited) break;
+            try
+            {
+                if ((await http.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new InvalidOperationException($"The API did not come up on {Url} (exited: {_process.HasExited}); its log:\n{Tail()}");
+    }
+
+    public string Tail(int lines = 40) => File.Exists(_log) ? string.Join('\n', File.ReadLines(_log).TakeLast(lines)) : "(no log)";
+
+    /// <summary>SIGTERM (a graceful shutdown, as a host would stop it), then kill whatever is left after 15 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try { await _process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+        }
+        ChildProcesses.Forget(_process);
+        _process.Dispose();
+    }
+
+    static string Hash(string key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    static string RandomKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, Project))) return dir.FullName;
+        throw new InvalidOperationException($"Run the harness from inside the repository (no {Project} above {Environment.CurrentDirectory})");
+    }
+
+    internal static string Run(string file, string arguments, string? directory = null)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory ?? Environment.CurrentDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
+    }
+}
