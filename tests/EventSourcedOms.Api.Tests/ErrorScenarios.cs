@@ -152,3 +152,19 @@ public abstract partial class ApiScenarios
         AssertProblem(401, "unauthorized", await wrong.PostJsonAsync("/api/orders", Order("o-401")));
     }
 }
+
+public abstract partial class ApiScenarios
+{
+    [Fact]
+    public async Task a_retried_command_with_if_match_and_idempotency_key_answers_as_the_first_time()
+    {
+        await using var api = NewApi();
+        var admin = api.As("admin");
+        var placed = await admin.PostJsonAsync("/api/orders", Order("o-retry"));
+        var headers = new Dictionary<string, string> { ["If-Match"] = placed.Response.Headers.ETag!.Tag, ["Idempotency-Key"] = "hold-once" };
+        var first = await admin.PostJsonAsync("/api/orders/o-retry/hold", new { reason = "payment" }, headers);
+        var again = await admin.PostJsonAsync("/api/orders/o-retry/hold", new { reason = "payment" }, headers);
+        Assert.Equal(200, first.Status);
+        Assert.Equal((first.Status, first.Body!.ToJsonString()), (again.Status, again.Body!.ToJsonString()));
+    }
+}

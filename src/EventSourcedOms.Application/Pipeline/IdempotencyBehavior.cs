@@ -7,9 +7,10 @@ namespace EventSourcedOms.Application.Pipeline;
 
 /// <summary>
 /// A command with a request id runs at most once. Its outcome (result, or domain rejection) is stored under the id in
-/// the same commit as its events (see <see cref="RequestRecords"/>); a retry returns that outcome, and the same id
-/// with a different body is refused. Racing copies of one request: the store lets one record commit, the others
-/// find it and return it.
+/// the same commit as its events (see <see cref="RequestRecords"/>), with a "no stream yet" expectation on the
+/// record's stream. The record is not looked up first (that read would cost every first attempt a round trip): a
+/// retry, or a racing copy, is decided again and its commit fails on the existing record, atomically, writing
+/// nothing; then the stored outcome is returned, or the id is refused when it was used for another body.
 /// </summary>
 public sealed class IdempotencyBehavior<TMessage, TResponse>(SessionFactory sessions, TimeProvider time)
     : IPipelineBehavior<TMessage, TResponse> where TMessage : notnull, IMessage
@@ -19,8 +20,6 @@ public sealed class IdempotencyBehavior<TMessage, TResponse>(SessionFactory sess
         if (message is not OmsCommand { RequestId: { } requestId } command) return await next(message, ct);
 
         var scope = new RequestScope(requestId, typeof(TMessage).Name, RequestRecords.Fingerprint(command));
-        if (await Replay(scope, ct) is { } stored) return stored;
-
         RequestScope.Current = scope;
         try
         {
@@ -28,8 +27,14 @@ public sealed class IdempotencyBehavior<TMessage, TResponse>(SessionFactory sess
         }
         catch (WrongExpectedRevisionException e) when (e.Stream == RequestRecords.Stream(requestId))
         {
-            // Another copy of this request committed first.
+            // This request (or a copy of it) committed first; or the id belongs to another request.
             return await Replay(scope, ct) ?? throw new InvalidOperationException($"Request {requestId} conflicted but has no record.", e);
+        }
+        catch (RevisionConflictException)
+        {
+            // A retry of a request that went through has moved the stream past its If-Match: answer as the first time.
+            if (await Replay(scope, ct) is { } first) return first;
+            throw;
         }
         catch (DomainException rejection)
         {
