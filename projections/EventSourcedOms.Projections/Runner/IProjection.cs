@@ -4,9 +4,11 @@ using EventSourcedOms.EventStore;
 namespace EventSourcedOms.Projections.Runner;
 
 /// <summary>
-/// A read model's projector: which events it wants, and one idempotent SQL statement (or a few) per event, run in the
-/// batch's transaction. Rows carry the position of the last event applied to them, so applying an event twice (after
-/// a crash between the rows and the checkpoint could never happen, but a rebuild replays) changes nothing.
+/// A read model's projector: which events it wants, and what each event does to its rows. A projector does not write
+/// per event: it keeps the latest state of each row it touched in the batch (<see cref="ProjectionBatch.Pending{T}"/>)
+/// and writes them when the batch flushes, one statement per table, in the batch's transaction. Rows carry the position
+/// of the last event applied to them, so applying an event twice (after a crash between the rows and the checkpoint
+/// could never happen, but a rebuild replays) changes nothing.
 /// </summary>
 public interface IProjection
 {
@@ -24,11 +26,31 @@ public interface IProjection
     Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct);
 }
 
-/// <summary>What a projector writes with: the batch's connection and transaction, and the folded state of streams.</summary>
+/// <summary>Rows a projector keeps for its batch and writes when the batch flushes (before the checkpoint, in its transaction).</summary>
+public interface IPendingWrites
+{
+    Task FlushAsync(ProjectionBatch batch, CancellationToken ct);
+}
+
+/// <summary>What a projector writes with: the batch's connection and transaction, the folded state of streams, and the rows pending.</summary>
 public sealed class ProjectionBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect, StreamStates states)
 {
+    readonly Dictionary<Type, IPendingWrites> _pending = [];
+
     public DbConnection Connection { get; } = connection;
     public DbTransaction Transaction { get; } = transaction;
     public SqlDialect Dialect { get; } = dialect;
     public StreamStates States { get; } = states;
+
+    /// <summary>The batch's pending rows of one kind, created at first use; flushed in the order of first use.</summary>
+    public T Pending<T>() where T : class, IPendingWrites, new()
+    {
+        if (!_pending.TryGetValue(typeof(T), out var pending)) _pending[typeof(T)] = pending = new T();
+        return (T)pending;
+    }
+
+    internal async Task FlushAsync(CancellationToken ct)
+    {
+        foreach (var pending in _pending.Values) await pending.FlushAsync(this, ct);
+    }
 }
