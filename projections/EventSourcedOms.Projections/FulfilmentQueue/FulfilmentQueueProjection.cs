@@ -33,8 +33,9 @@ public sealed class FulfilmentQueueProjection : IProjection
                 ToPick = g.Sum(a => a.Allocated - a.Picked),
                 ToPack = g.Sum(a => a.Picked - a.Packed),
                 ToShip = g.Sum(a => a.Packed - a.Shipped),
-                WaitingSince = order.PlacedAt,
-                PromisedShipBy = order.PromisedShipBy,
+                // In UTC: SQLite compares the stored text with the query's UTC "now".
+                WaitingSince = order.PlacedAt.ToUniversalTime(),
+                PromisedShipBy = order.PromisedShipBy?.ToUniversalTime(),
                 OnHold = order.Hold is null ? 0 : 1,
                 LastPosition = recorded.Position,
             };

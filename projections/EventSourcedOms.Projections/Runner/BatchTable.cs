@@ -13,6 +13,7 @@ sealed class BatchTable<TRow>
     readonly string _table;
     readonly string[] _keys;
     readonly string[] _columns;
+    readonly string[] _properties;
     readonly string _aliased;
 
     public BatchTable(string table, string keys)
@@ -20,12 +21,14 @@ sealed class BatchTable<TRow>
         _table = table;
         _keys = keys.Split(',', StringSplitOptions.TrimEntries);
         var properties = typeof(TRow).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
-        _columns = [.. properties.Select(p => JsonRows.Column(p.Name))];
+        _properties = [.. properties.Select(p => p.Name)];
+        _columns = [.. _properties.Select(JsonRows.Column)];
         _aliased = string.Join(", ", properties.Select(p => $"{JsonRows.Column(p.Name)} as {p.Name}"));
     }
 
     string Keys => string.Join(", ", _keys);
 
+    /// <summary>Writes <paramref name="rows"/> (one per key).</summary>
     public async Task UpsertAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows)
     {
         if (rows.Count == 0) return;
@@ -33,9 +36,16 @@ sealed class BatchTable<TRow>
         var onConflict = !_columns.Contains("last_position")
             ? "do nothing"
             : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
-        // SQLite needs a where clause in "insert … select" before "on conflict" (its parser would read "on" as a join).
+        if (batch.Dialect == SqlDialect.Sqlite)
+        {
+            // In-process SQLite: one prepared statement run per row is about twice as fast as extracting every column from JSON.
+            await batch.Connection.ExecuteAsync(
+                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}) on conflict ({Keys}) {onConflict}",
+                rows, batch.Transaction);
+            return;
+        }
         await batch.Connection.ExecuteAsync(
-            $"insert into {_table} ({string.Join(", ", _columns)}) {JsonRows.Select(batch.Dialect, _table, _columns)} where true on conflict ({Keys}) {onConflict}",
+            $"insert into {_table} ({string.Join(", ", _columns)}) {JsonRows.Select(batch.Dialect, _table, _columns)} on conflict ({Keys}) {onConflict}",
             new { rows = JsonRows.Serialize(batch.Dialect, rows) }, batch.Transaction);
     }
 
