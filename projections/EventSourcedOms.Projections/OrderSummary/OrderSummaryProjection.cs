@@ -96,6 +96,7 @@ public sealed class OrderSummaryProjection : IProjection
             var statuses = StatusCounts.Start();
             var kpis = new KpiCounters();
             var rows = new List<SummaryRow>(Rows.Count);
+            var replaced = new List<LocationRow>();  // orders that had locations stored (a new order has none)
             foreach (var (orderId, latest) in Rows)
             {
                 var old = stored.GetValueOrDefault(orderId);
@@ -104,6 +105,7 @@ public sealed class OrderSummaryProjection : IProjection
                     Locations.Remove(orderId);  // the row already holds a later event (a replay): so do its locations
                     continue;
                 }
+                if (old is not null && Locations.ContainsKey(orderId)) replaced.Add(new LocationRow("", orderId));
                 var row = old is null ? latest : old.Then(latest);
                 rows.Add(row);
                 if (old is not null)
@@ -115,7 +117,7 @@ public sealed class OrderSummaryProjection : IProjection
                 kpis.Add(+1, row);
             }
             await Table.UpsertAsync(batch, rows);
-            await LocationTable.DeleteAsync(batch, [.. Locations.Keys.Select(o => new LocationRow("", o))], by: "order_id");
+            await LocationTable.DeleteAsync(batch, replaced, by: "order_id");
             await LocationTable.UpsertAsync(batch, [.. Locations.SelectMany(l => l.Value.Select(location => new LocationRow(location, l.Key)))]);
             await statuses.FlushAsync(batch);
             await kpis.FlushAsync(batch);
