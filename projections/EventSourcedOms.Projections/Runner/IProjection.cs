@@ -33,14 +33,33 @@ public interface IPendingWrites
 }
 
 /// <summary>What a projector writes with: the batch's connection and transaction, the folded state of streams, and the rows pending.</summary>
-public sealed class ProjectionBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect, StreamStates states)
+public sealed class ProjectionBatch
 {
     readonly Dictionary<Type, IPendingWrites> _pending = [];
+    DbConnection? _connection;
+    DbTransaction? _transaction;
 
-    public DbConnection Connection { get; } = connection;
-    public DbTransaction Transaction { get; } = transaction;
-    public SqlDialect Dialect { get; } = dialect;
-    public StreamStates States { get; } = states;
+    public ProjectionBatch(DbConnection connection, DbTransaction transaction, SqlDialect dialect, StreamStates states)
+        : this(dialect, states) => Begin(connection, transaction);
+
+    /// <summary>A batch whose events are applied before its transaction begins (<see cref="Begin"/>), which then only writes.</summary>
+    internal ProjectionBatch(SqlDialect dialect, StreamStates states)
+    {
+        Dialect = dialect;
+        States = states;
+    }
+
+    /// <summary>The batch's connection (for flushing; events are applied before the transaction begins).</summary>
+    public DbConnection Connection => _connection ?? throw new InvalidOperationException("The batch writes when it flushes, in its transaction.");
+    public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The batch writes when it flushes, in its transaction.");
+    public SqlDialect Dialect { get; }
+    public StreamStates States { get; }
+
+    internal void Begin(DbConnection connection, DbTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+    }
 
     /// <summary>The batch's pending rows of one kind, created at first use; flushed in the order of first use.</summary>
     public T Pending<T>() where T : class, IPendingWrites, new()

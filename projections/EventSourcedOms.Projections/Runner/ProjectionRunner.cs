@@ -139,14 +139,18 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
 
     async Task CommitAsync(List<RecordedEvent> batch, CancellationToken ct)
     {
-        await using var conn = await database.OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var context = new ProjectionBatch(conn, tx, database.Dialect, _states);
+        // Apply first, in memory; the transaction then only writes, so it stays short (on PostgreSQL an open write
+        // transaction holds back every reader of $all; on SQLite it holds the file's write lock).
+        var context = new ProjectionBatch(database.Dialect, _states);
         foreach (var recorded in batch)
         {
             if (EventTypes.Deserialize(recorded.Type, recorded.Data.Span) is { } e)
                 await projection.ApplyAsync(context, recorded, e, ct);
         }
+        using var turn = await database.WriteTurnAsync(ct);
+        await using var conn = await database.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        context.Begin(conn, tx);
         await context.FlushAsync(ct);
         var last = batch[^1];
         await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
