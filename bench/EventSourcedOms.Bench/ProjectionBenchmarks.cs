@@ -419,6 +419,14 @@ internal static class ProjectionBenchmarks
             ("inventory on hand", await Count("select coalesce(sum(on_hand), 0) from inventory_levels"), (long)SkuCount * UnitsPerSku),
         };
         if (orderEvents is { } n) checks.Add(("order_timeline rows", await Count("select count(*) from order_timeline"), n));
+        // The pre-aggregated rows against the rows they count.
+        checks.Add(("order_status_counts reserved", await Count("select coalesce(sum(orders), 0) from order_status_counts where status = 'reserved'"), orders));
+        checks.Add(("order_status_counts on hold", await Count("select coalesce(sum(on_hold), 0) from order_status_counts"), holds));
+        checks.Add(("kpi_daily orders", await Count("select coalesce(sum(orders), 0) from kpi_daily"), orders));
+        checks.Add(("fulfilment_queue_locations entries", await Count("select coalesce(sum(entries), 0) from fulfilment_queue_locations"), orders));
+        checks.Add(("fulfilment_queue_locations units to pick", await Count("select coalesce(sum(units_to_pick), 0) from fulfilment_queue_locations"),
+            await Count("select coalesce(sum(to_pick), 0) from fulfilment_queue")));
+        checks.Add(("fulfilment_queue_ship_by entries", await Count("select coalesce(sum(entries), 0) from fulfilment_queue_ship_by"), orders));
         var wrong = checks.Where(c => c.Actual != c.Expected).ToList();
         if (wrong.Count == 0)
             Console.WriteLine($"{backend}: read models {when}: {string.Join(", ", checks.Select(c => $"{c.What} {c.Actual:N0}"))} — as expected");
@@ -626,13 +634,15 @@ internal static class ProjectionBenchmarks
         cases.Add(new("inventory by SKU", async r => await inventory.BySkuAsync(Sku(r.Next(SkuCount)), ct),
             r => Task.FromResult<(string, object)>(("select * from inventory_levels where sku = @sku order by location; select backordered_units from inventory_backorders where sku = @sku",
                 new { sku = Sku(r.Next(SkuCount)) }))));
+        cases.Add(new("order status counts", async _ => await summaries.StatusCountsAsync(ct),
+            _ => Task.FromResult<(string, object)>(("select status, orders, on_hold from order_status_counts order by status", new { }))));
         cases.Add(new("fulfilment queue by location (all)", async _ => await queue.ByLocationAsync(null, ct),
             _ => Task.FromResult<(string, object)>(("""
-                  select location, sum(case when to_pick > 0 then 1 else 0 end), sum(to_pick), sum(case when to_pack > 0 then 1 else 0 end), sum(to_pack),
-                         sum(case when to_ship > 0 then 1 else 0 end), sum(to_ship), sum(on_hold), min(waiting_since),
-                         sum(case when promised_ship_by < @now then 1 else 0 end), sum(case when promised_ship_by >= @now and promised_ship_by < @soon then 1 else 0 end)
-                  from fulfilment_queue group by location order by location
-                  """, new { now = DateTimeOffset.UtcNow, soon = DateTimeOffset.UtcNow.AddHours(24) }))));
+                  select s.location, s.orders_to_pick, (select min(q.waiting_since) from fulfilment_queue q where q.location = s.location),
+                         (select sum(b.entries) from fulfilment_queue_ship_by b where b.location = s.location and b.hour < @hour),
+                         (select count(*) from fulfilment_queue q where q.location = s.location and q.promised_ship_by >= @hour and q.promised_ship_by < @now)
+                  from fulfilment_queue_locations s order by s.location
+                  """, new { now = DateTimeOffset.UtcNow, hour = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddHours(DateTimeOffset.UtcNow.Hour), TimeSpan.Zero) }))));
         cases.Add(new("KPIs by day and channel, 7 days", async r =>
             {
                 var week = Week(r);
@@ -641,7 +651,7 @@ internal static class ProjectionBenchmarks
             r =>
             {
                 var week = Week(r);
-                return Task.FromResult<(string, object)>(("select placed_day, channel, status, currency, total_e4, ordered_units, first_allocated_units, backordered_at_placement, placed_at, shipped_at, promised_ship_by from order_summary where placed_day >= @from and placed_day < @to",
+                return Task.FromResult<(string, object)>(("select * from kpi_daily where day >= @from and day < @to; select * from kpi_cycle_hours where day >= @from and day < @to order by day, channel, hour",
                     new { from = week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = week.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
             }));
 
