@@ -72,7 +72,7 @@ public sealed class KpiQueries(ProjectionDatabase database)
             daily = [.. await read.ReadAsync<Daily>()];
             hours = [.. await read.ReadAsync<Count>()];
         }
-        var percentiles = await PercentilesAsync(conn, hours);
+        var percentiles = await PercentilesAsync(conn, database.Dialect, hours);
         return [.. daily.GroupBy(d => (d.Day, d.Channel)).OrderBy(g => g.Key.Day, StringComparer.Ordinal).ThenBy(g => g.Key.Channel, StringComparer.Ordinal)
             .Select(g => Compute(g, percentiles.TryGetValue(g.Key, out var p) ? p : null))];
     }
@@ -97,7 +97,7 @@ public sealed class KpiQueries(ProjectionDatabase database)
     /// p50 and p90 of the cycle times per day and channel, by nearest rank (the smallest value with at least p of the
     /// values at or below it): the hour counts say which hour holds that rank, and only that hour's exact times are read.
     /// </summary>
-    static async Task<Dictionary<(string, string), (double P50, double P90)>> PercentilesAsync(System.Data.Common.DbConnection conn, List<Count> hours)
+    static async Task<Dictionary<(string, string), (double P50, double P90)>> PercentilesAsync(System.Data.Common.DbConnection conn, SqlDialect dialect, List<Count> hours)
     {
         var wanted = new List<(string Day, string Channel, long Hour, long Before, long Rank50, long Rank90)>();
         foreach (var group in hours.GroupBy(h => (h.Day, h.Channel)))
@@ -116,16 +116,18 @@ public sealed class KpiQueries(ProjectionDatabase database)
         }
         var result = new Dictionary<(string, string), (double P50, double P90)>();
         if (wanted.Count == 0) return result;
-        var args = new DynamicParameters();
-        var sql = string.Join(" union all ", wanted.Select((w, i) =>
+        // One statement whatever the number of hours wanted (a fixed text: prepared once, and one entry in Dapper's cache).
+        var hoursJson = System.Text.Json.JsonSerializer.Serialize(wanted.Select((w, i) => new
         {
-            args.Add($"d{i}", w.Day);
-            args.Add($"c{i}", w.Channel);
-            args.Add($"lo{i}", w.Hour * TimeSpan.TicksPerHour);
-            args.Add($"hi{i}", (w.Hour + 1) * TimeSpan.TicksPerHour);
-            return $"select cast({i} as bigint), cycle_ticks, orders from kpi_cycle_times where day = @d{i} and channel = @c{i} and cycle_ticks >= @lo{i} and cycle_ticks < @hi{i}";
+            i, d = w.Day, c = w.Channel, lo = w.Hour * TimeSpan.TicksPerHour, hi = (w.Hour + 1) * TimeSpan.TicksPerHour,
         }));
-        var times = (await conn.QueryAsync<(long Index, long Ticks, long Orders)>(sql, args)).ToLookup(t => t.Index);
+        var wantedRows = dialect == SqlDialect.Postgres
+            ? "select i, d, c, lo, hi from json_to_recordset(@hours::json) as w(i bigint, d text, c text, lo bigint, hi bigint)"
+            : "select json_extract(value, '$.i') as i, json_extract(value, '$.d') as d, json_extract(value, '$.c') as c, " +
+              "json_extract(value, '$.lo') as lo, json_extract(value, '$.hi') as hi from json_each(@hours)";
+        var times = (await conn.QueryAsync<(long Index, long Ticks, long Orders)>(
+            $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w join kpi_cycle_times t on t.day = w.d and t.channel = w.c and t.cycle_ticks >= w.lo and t.cycle_ticks < w.hi",
+            new { hours = hoursJson })).ToLookup(t => t.Index);
         foreach (var (w, i) in wanted.Select((w, i) => (w, (long)i)))
         {
             var seen = w.Before;
