@@ -66,7 +66,7 @@ public sealed class KpiQueries(ProjectionDatabase database)
                    cycle_ticks as {nameof(Daily.CycleTicks)}, promised_shipped as {nameof(Daily.PromisedShipped)}, on_time as {nameof(Daily.OnTime)}
             from kpi_daily {where};
             select day as {nameof(Count.Day)}, channel as {nameof(Count.Channel)}, hour as {nameof(Count.Value)}, orders as {nameof(Count.Orders)}
-            from kpi_cycle_hours {where} order by day, channel, hour;
+            from kpi_cycle_hours {where};
             """, args))
         {
             daily = [.. await read.ReadAsync<Daily>()];
@@ -100,7 +100,8 @@ public sealed class KpiQueries(ProjectionDatabase database)
     static async Task<Dictionary<(string, string), (double P50, double P90)>> PercentilesAsync(System.Data.Common.DbConnection conn, SqlDialect dialect, List<Count> hours)
     {
         var wanted = new List<(string Day, string Channel, long Hour, long Before, long Rank50, long Rank90)>();
-        foreach (var group in hours.GroupBy(h => (h.Day, h.Channel)))
+        // Hours in order within each day and channel (sorted here: the database need not sort thousands of rows).
+        foreach (var group in hours.GroupBy(h => (h.Day, h.Channel)).Select(g => g.OrderBy(h => h.Value).ToList()))
         {
             var total = group.Sum(h => h.Orders);
             var rank50 = Rank(0.5, total);
@@ -110,7 +111,7 @@ public sealed class KpiQueries(ProjectionDatabase database)
             {
                 var holds50 = rank50 > before && rank50 <= before + hour.Orders;
                 var holds90 = rank90 > before && rank90 <= before + hour.Orders;
-                if (holds50 || holds90) wanted.Add((group.Key.Day, group.Key.Channel, hour.Value, before, holds50 ? rank50 : 0, holds90 ? rank90 : 0));
+                if (holds50 || holds90) wanted.Add((hour.Day, hour.Channel, hour.Value, before, holds50 ? rank50 : 0, holds90 ? rank90 : 0));
                 before += hour.Orders;
             }
         }
@@ -125,8 +126,12 @@ public sealed class KpiQueries(ProjectionDatabase database)
             ? "select i, d, c, lo, hi from json_to_recordset(@hours::json) as w(i bigint, d text, c text, lo bigint, hi bigint)"
             : "select json_extract(value, '$.i') as i, json_extract(value, '$.d') as d, json_extract(value, '$.c') as c, " +
               "json_extract(value, '$.lo') as lo, json_extract(value, '$.hi') as hi from json_each(@hours)";
-        var times = (await conn.QueryAsync<(long Index, long Ticks, long Orders)>(
-            $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w join kpi_cycle_times t on t.day = w.d and t.channel = w.c and t.cycle_ticks >= w.lo and t.cycle_ticks < w.hi",
+        // One index range per wanted hour: PostgreSQL would otherwise hash-join the whole table (a lateral subquery that
+        // "offset 0" keeps from being flattened stays on the index); SQLite already loops over the JSON rows and searches the index.
+        const string range = "t.day = w.d and t.channel = w.c and t.cycle_ticks >= w.lo and t.cycle_ticks < w.hi";
+        var times = (await conn.QueryAsync<(long Index, long Ticks, long Orders)>(dialect == SqlDialect.Postgres
+                ? $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w cross join lateral (select t.cycle_ticks, t.orders from kpi_cycle_times t where {range} offset 0) t"
+                : $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w join kpi_cycle_times t on {range}",
             new { hours = hoursJson })).ToLookup(t => t.Index);
         foreach (var (w, i) in wanted.Select((w, i) => (w, (long)i)))
         {
