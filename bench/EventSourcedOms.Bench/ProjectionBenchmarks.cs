@@ -5,8 +5,12 @@ using Dapper;
 using EventSourcedOms.Application;
 using EventSourcedOms.Application.Inventory.ReceiveStock;
 using EventSourcedOms.Application.Locations.DefineLocation;
+using EventSourcedOms.Application.Orders.ConfirmPick;
 using EventSourcedOms.Application.Orders.HoldOrder;
+using EventSourcedOms.Application.Orders.PackOrder;
 using EventSourcedOms.Application.Orders.PlaceOrder;
+using EventSourcedOms.Application.Orders.ShipOrder;
+using EventSourcedOms.Application.Orders.StartPicking;
 using EventSourcedOms.Domain;
 using EventSourcedOms.Domain.Locations;
 using EventSourcedOms.Domain.Orders;
@@ -33,7 +37,7 @@ namespace EventSourcedOms.Bench;
 /// </summary>
 internal static class ProjectionBenchmarks
 {
-    const int SkuCount = 1_000, UnitsPerSku = 1_000_000, Customers = 2_000, Days = 30, Callers = 64, HoldEvery = 200;
+    const int SkuCount = 1_000, UnitsPerSku = 1_000_000, Customers = 2_000, Days = 30, Callers = 64, HoldEvery = 200, ShipEvery = 10;
     const int LagRate = 1_000, QueryRepetitions = 200, PageSize = 50;
     const double QueryTargetMs = 5;
     static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(120); // how long the lag run waits for the projection to catch up at the end
@@ -83,7 +87,7 @@ internal static class ProjectionBenchmarks
         var load = await Load(mediator, options.ProjectionEvents - setupEvents, problems, backend);
         var scan = await Scan(store);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{backend}: loaded {load.Orders.Count:N0} orders ({load.Holds:N0} put on hold) with {Callers} callers in {load.Elapsed.TotalSeconds:N1} s " +
+            $"{backend}: loaded {load.Orders.Count:N0} orders ({load.Holds:N0} put on hold, {load.Shipped:N0} shipped) with {Callers} callers in {load.Elapsed.TotalSeconds:N1} s " +
             $"({load.Orders.Count / load.Elapsed.TotalSeconds:N0} orders/s); the store holds {scan.Total:N0} events " +
             $"({scan.OrderEvents:N0} in order streams, {scan.StockEvents:N0} in stock/backorder streams, {setupEvents:N0} from setup)"));
         if (scan.Total < options.ProjectionEvents)
@@ -107,7 +111,7 @@ internal static class ProjectionBenchmarks
             var (elapsed, batches) = await CatchUp(store, db, all, backend);
             Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per batch){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
         }
-        await CheckRows(backend, db, load.Orders.Count, load.Holds, scan.OrderEvents, problems, "after rebuild");
+        await CheckRows(backend, db, load.Orders.Count, load.Holds, load.Shipped, load.ShippedUnits, scan.OrderEvents, problems, "after rebuild");
         if (WorkedAround)
             Problem(problems, $"{backend}: order_locations has no index leading with order_id, so the order summary projector's " +
                 "\"delete from order_locations where order_id = @OrderId\" scans the table at every allocation (quadratic rebuild). " +
@@ -119,7 +123,7 @@ internal static class ProjectionBenchmarks
         var lag = await Lag(backend, store, db, mediator, options.Duration, problems);
         Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint){(WorkedAround ? " + bench index" : "")}", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
         var placedInLag = lag.Placed;
-        await CheckRows(backend, db, load.Orders.Count + placedInLag.Count, load.Holds, null, problems, "after the lag run");
+        await CheckRows(backend, db, load.Orders.Count + placedInLag.Count, load.Holds, load.Shipped, load.ShippedUnits, null, problems, "after the lag run");
 
         // 4. Dashboard queries at the loaded size (the host is stopped: reads only). PostgreSQL first gets what autovacuum
         // would soon do on its own (statistics, visibility map), so that it does not happen in the middle of the timings.
@@ -191,7 +195,7 @@ internal static class ProjectionBenchmarks
 
     sealed record Placed(string OrderId, string Customer, string Channel, DateTimeOffset PlacedAt);
 
-    sealed record LoadRun(List<Placed> Orders, int Holds, TimeSpan Elapsed, double[] LatenciesMs, DateTimeOffset From);
+    sealed record LoadRun(List<Placed> Orders, int Holds, long Shipped, long ShippedUnits, TimeSpan Elapsed, double[] LatenciesMs, DateTimeOffset From);
 
     /// <summary>A two-line order over the 1,000 SKUs, placed at <paramref name="at"/>, promised to ship within 1–4 days.</summary>
     static PlaceOrder NewOrder(Random random, DateTimeOffset at, out Placed placed)
@@ -211,14 +215,15 @@ internal static class ProjectionBenchmarks
 
     /// <summary>
     /// 64 callers place orders until they have appended <paramref name="events"/> events (order stream events and one stock
-    /// reservation per line; every 200th order is also put on hold, one event more). Business times are spread uniformly
-    /// over the 30 days before now.
+    /// reservation per line; every 200th order is also put on hold, one event more; every 10th other order is picked,
+    /// packed and shipped whole 4–96 hours after its placement, so that the KPIs have cycle times to rank). Business times
+    /// are spread uniformly over the 30 days before now.
     /// </summary>
     static async Task<LoadRun> Load(IMediator mediator, long events, List<string> problems, string backend)
     {
         var to = DateTimeOffset.UtcNow;
         var from = to.AddDays(-Days);
-        long appended = 0, placedCount = 0, failed = 0;
+        long appended = 0, placedCount = 0, failed = 0, shipped = 0, shippedUnits = 0;
         var holds = 0;
         var failures = new ConcurrentDictionary<string, Exception>();
         var perCaller = new ConcurrentBag<(List<Placed> Orders, List<double> Latencies)>();
@@ -246,6 +251,19 @@ internal static class ProjectionBenchmarks
                         Interlocked.Increment(ref holds);
                         Interlocked.Increment(ref appended);
                     }
+                    else if (Interlocked.Read(ref placedCount) % ShipEvery == 0)
+                    {
+                        var lines = command.Lines.Select(l => new LineQuantity(l.LineNo, l.Quantity)).ToList();
+                        var sent = at.AddHours(4 + random.NextDouble() * 92);
+                        if (sent > to) sent = to;
+                        await SendAtAsync(mediator, new StartPicking(result.Id) { Actor = "bench" }, at.AddHours(1));
+                        await SendAtAsync(mediator, new ConfirmPick(result.Id, Primary, lines) { Actor = "bench" }, at.AddHours(2));
+                        await SendAtAsync(mediator, new PackOrder(result.Id, Primary, [new Package($"{result.Id}-p", 800, lines)]) { Actor = "bench" }, at.AddHours(3));
+                        await SendAtAsync(mediator, new ShipOrder(result.Id, $"{result.Id}-s", Primary, "DHL", "parcel", $"T{result.Id}", lines) { Actor = "bench" }, sent);
+                        Interlocked.Increment(ref shipped);
+                        Interlocked.Add(ref shippedUnits, lines.Sum(l => l.Quantity));
+                        Interlocked.Add(ref appended, 4 + lines.Count);
+                    }
                     if (seed == 0 && lastReport.Elapsed > TimeSpan.FromSeconds(30))
                     {
                         lastReport.Restart();
@@ -264,7 +282,7 @@ internal static class ProjectionBenchmarks
         var elapsed = clock.Elapsed;
         if (failed > 0)
             Problem(problems, $"{backend} projections load: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
-        return new LoadRun([.. perCaller.SelectMany(c => c.Orders)], holds, elapsed, [.. perCaller.SelectMany(c => c.Latencies)], from);
+        return new LoadRun([.. perCaller.SelectMany(c => c.Orders)], holds, shipped, shippedUnits, elapsed, [.. perCaller.SelectMany(c => c.Latencies)], from);
     }
 
     sealed record StoreScan(long Total, long OrderEvents, long StockEvents, long Last);
@@ -401,24 +419,36 @@ internal static class ProjectionBenchmarks
     }
 
     /// <summary>The read models against what was placed: one summary and one queue row per order, two lines each, every reservation.</summary>
-    static async Task CheckRows(string backend, ProjectionDatabase db, long orders, long holds, long? orderEvents, List<string> problems, string when)
+    static async Task CheckRows(string backend, ProjectionDatabase db, long orders, long holds, long shipped, long shippedUnits, long? orderEvents,
+        List<string> problems, string when)
     {
         await using var conn = await db.OpenAsync(CancellationToken.None);
         async Task<long> Count(string sql) => await conn.ExecuteScalarAsync<long>(sql);
         var checks = new List<(string What, long Actual, long Expected)>
         {
             ("order_summary rows", await Count("select count(*) from order_summary"), orders),
-            ("order_summary reserved", await Count("select count(*) from order_summary where status = 'reserved'"), orders),
+            ("order_summary reserved", await Count("select count(*) from order_summary where status = 'reserved'"), orders - shipped),
+            ("order_summary shipped", await Count("select count(*) from order_summary where status = 'shipped'"), shipped),
             ("order_summary on hold", await Count("select count(*) from order_summary where hold_reason is not null"), holds),
             ("order_locations rows", await Count("select count(*) from order_locations"), orders),
             ("order_lines rows", await Count("select count(*) from order_lines"), 2 * orders),
-            ("fulfilment_queue rows", await Count("select count(*) from fulfilment_queue"), orders),
+            ("fulfilment_queue rows", await Count("select count(*) from fulfilment_queue"), orders - shipped),
             ("fulfilment_queue on hold", await Count("select count(*) from fulfilment_queue where on_hold = 1"), holds),
             ("order_lines reserved = fulfilment to_pick", await Count("select coalesce(sum(reserved), 0) from order_lines"), await Count("select coalesce(sum(to_pick), 0) from fulfilment_queue")),
             ("inventory reserved = order_lines reserved", await Count("select coalesce(sum(reserved), 0) from inventory_levels"), await Count("select coalesce(sum(reserved), 0) from order_lines")),
-            ("inventory on hand", await Count("select coalesce(sum(on_hand), 0) from inventory_levels"), (long)SkuCount * UnitsPerSku),
+            ("inventory on hand", await Count("select coalesce(sum(on_hand), 0) from inventory_levels"), (long)SkuCount * UnitsPerSku - shippedUnits),
         };
         if (orderEvents is { } n) checks.Add(("order_timeline rows", await Count("select count(*) from order_timeline"), n));
+        // The pre-aggregated rows against the rows they count.
+        checks.Add(("order_status_counts reserved", await Count("select coalesce(sum(orders), 0) from order_status_counts where status = 'reserved'"), orders - shipped));
+        checks.Add(("order_status_counts on hold", await Count("select coalesce(sum(on_hold), 0) from order_status_counts"), holds));
+        checks.Add(("kpi_daily orders", await Count("select coalesce(sum(orders), 0) from kpi_daily"), orders));
+        checks.Add(("kpi_daily shipped", await Count("select coalesce(sum(shipped), 0) from kpi_daily"), shipped));
+        checks.Add(("kpi_cycle_times orders", await Count("select coalesce(sum(orders), 0) from kpi_cycle_times"), shipped));
+        checks.Add(("fulfilment_queue_locations entries", await Count("select coalesce(sum(entries), 0) from fulfilment_queue_locations"), orders - shipped));
+        checks.Add(("fulfilment_queue_locations units to pick", await Count("select coalesce(sum(units_to_pick), 0) from fulfilment_queue_locations"),
+            await Count("select coalesce(sum(to_pick), 0) from fulfilment_queue")));
+        checks.Add(("fulfilment_queue_ship_by entries", await Count("select coalesce(sum(entries), 0) from fulfilment_queue_ship_by"), orders - shipped));
         var wrong = checks.Where(c => c.Actual != c.Expected).ToList();
         if (wrong.Count == 0)
             Console.WriteLine($"{backend}: read models {when}: {string.Join(", ", checks.Select(c => $"{c.What} {c.Actual:N0}"))} — as expected");
@@ -626,13 +656,15 @@ internal static class ProjectionBenchmarks
         cases.Add(new("inventory by SKU", async r => await inventory.BySkuAsync(Sku(r.Next(SkuCount)), ct),
             r => Task.FromResult<(string, object)>(("select * from inventory_levels where sku = @sku order by location; select backordered_units from inventory_backorders where sku = @sku",
                 new { sku = Sku(r.Next(SkuCount)) }))));
+        cases.Add(new("order status counts", async _ => await summaries.StatusCountsAsync(ct),
+            _ => Task.FromResult<(string, object)>(("select status, orders, on_hold from order_status_counts order by status", new { }))));
         cases.Add(new("fulfilment queue by location (all)", async _ => await queue.ByLocationAsync(null, ct),
             _ => Task.FromResult<(string, object)>(("""
-                  select location, sum(case when to_pick > 0 then 1 else 0 end), sum(to_pick), sum(case when to_pack > 0 then 1 else 0 end), sum(to_pack),
-                         sum(case when to_ship > 0 then 1 else 0 end), sum(to_ship), sum(on_hold), min(waiting_since),
-                         sum(case when promised_ship_by < @now then 1 else 0 end), sum(case when promised_ship_by >= @now and promised_ship_by < @soon then 1 else 0 end)
-                  from fulfilment_queue group by location order by location
-                  """, new { now = DateTimeOffset.UtcNow, soon = DateTimeOffset.UtcNow.AddHours(24) }))));
+                  select s.location, s.orders_to_pick, (select min(q.waiting_since) from fulfilment_queue q where q.location = s.location),
+                         (select sum(b.entries) from fulfilment_queue_ship_by b where b.location = s.location and b.hour < @hour),
+                         (select count(*) from fulfilment_queue q where q.location = s.location and q.promised_ship_by >= @hour and q.promised_ship_by < @now)
+                  from fulfilment_queue_locations s order by s.location
+                  """, new { now = DateTimeOffset.UtcNow, hour = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddHours(DateTimeOffset.UtcNow.Hour), TimeSpan.Zero) }))));
         cases.Add(new("KPIs by day and channel, 7 days", async r =>
             {
                 var week = Week(r);
@@ -641,7 +673,7 @@ internal static class ProjectionBenchmarks
             r =>
             {
                 var week = Week(r);
-                return Task.FromResult<(string, object)>(("select placed_day, channel, status, currency, total_e4, ordered_units, first_allocated_units, backordered_at_placement, placed_at, shipped_at, promised_ship_by from order_summary where placed_day >= @from and placed_day < @to",
+                return Task.FromResult<(string, object)>(("select * from kpi_daily where day >= @from and day < @to; select * from kpi_cycle_hours where day >= @from and day < @to order by day, channel, hour",
                     new { from = week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = week.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
             }));
 

@@ -133,6 +133,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     {
         var maintenance = new ProjectionMaintenance(Store, Db);
         foreach (var projection in All) Assert.Empty(await maintenance.VerifyAsync(projection, Ct));
+        await AssertCountersEqualARecountAsync();
 
         var ledger = await Ledger.ReadAsync(Store);
         await using var conn = await Db.OpenAsync(Ct);

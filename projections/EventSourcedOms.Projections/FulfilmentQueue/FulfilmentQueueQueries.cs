@@ -26,24 +26,39 @@ public sealed class FulfilmentQueueQueries(ProjectionDatabase database, TimeProv
     public static TimeSpan AtRiskWindow { get; } = TimeSpan.FromHours(24);
 
     /// <summary>Every location with work waiting (or one location), breaches judged against the current time.</summary>
+    /// <remarks>
+    /// Reads the per-location counters the projector maintains, not the queue's rows. Breached (ship-by before now) and
+    /// at risk (ship-by in [now, now + 24 h)) add whole hours from <c>fulfilment_queue_ship_by</c> and count only the rows
+    /// of the partial hours at either end of the range, on the (location, promised_ship_by) index.
+    /// </remarks>
     public async Task<IReadOnlyList<LocationQueue>> ByLocationAsync(string? location, CancellationToken ct)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow();
-        var where = location is null ? "" : "where location = @location";
+        var soon = now + AtRiskWindow;
+        var nowHour = FulfilmentQueueProjection.Hour(now);
+        var firstFullHour = nowHour == now ? now : nowHour.AddHours(1);
+        var soonHour = FulfilmentQueueProjection.Hour(soon);
+        var where = location is null ? "" : "where s.location = @location";
         await using var conn = await database.OpenAsync(ct);
         var rows = await conn.QueryAsync<LocationQueue>(
             $"""
-            select location as {nameof(LocationQueue.Location)},
-                   sum(case when to_pick > 0 then 1 else 0 end) as {nameof(LocationQueue.OrdersToPick)}, sum(to_pick) as {nameof(LocationQueue.UnitsToPick)},
-                   sum(case when to_pack > 0 then 1 else 0 end) as {nameof(LocationQueue.OrdersToPack)}, sum(to_pack) as {nameof(LocationQueue.UnitsToPack)},
-                   sum(case when to_ship > 0 then 1 else 0 end) as {nameof(LocationQueue.OrdersToShip)}, sum(to_ship) as {nameof(LocationQueue.UnitsToShip)},
-                   sum(on_hold) as {nameof(LocationQueue.OnHold)},
-                   min(waiting_since) as {nameof(LocationQueue.OldestWaitingSince)},
-                   sum(case when promised_ship_by < @now then 1 else 0 end) as {nameof(LocationQueue.Breached)},
-                   sum(case when promised_ship_by >= @now and promised_ship_by < @soon then 1 else 0 end) as {nameof(LocationQueue.AtRisk)}
-            from fulfilment_queue {where}
-            group by location order by location
-            """, new { location, now, soon = now + AtRiskWindow });
+            select s.location as {nameof(LocationQueue.Location)},
+                   s.orders_to_pick as {nameof(LocationQueue.OrdersToPick)}, s.units_to_pick as {nameof(LocationQueue.UnitsToPick)},
+                   s.orders_to_pack as {nameof(LocationQueue.OrdersToPack)}, s.units_to_pack as {nameof(LocationQueue.UnitsToPack)},
+                   s.orders_to_ship as {nameof(LocationQueue.OrdersToShip)}, s.units_to_ship as {nameof(LocationQueue.UnitsToShip)},
+                   s.on_hold as {nameof(LocationQueue.OnHold)},
+                   (select min(q.waiting_since) from fulfilment_queue q where q.location = s.location) as {nameof(LocationQueue.OldestWaitingSince)},
+                   {Hours("b.hour < @nowHour")} + {Rows("@nowHour", "@now")} as {nameof(LocationQueue.Breached)},
+                   {Hours("b.hour >= @firstFullHour and b.hour < @soonHour")} + {Rows("@now", "@firstFullHour")} + {Rows("@soonHour", "@soon")} as {nameof(LocationQueue.AtRisk)}
+            from fulfilment_queue_locations s {where}
+            order by s.location
+            """, new { location, now, soon, nowHour, firstFullHour, soonHour });
         return [.. rows];
+
+        static string Hours(string range) =>
+            $"cast(coalesce((select sum(b.entries) from fulfilment_queue_ship_by b where b.location = s.location and {range}), 0) as bigint)";
+
+        static string Rows(string from, string to) =>
+            $"(select count(*) from fulfilment_queue q where q.location = s.location and q.promised_ship_by >= {from} and q.promised_ship_by < {to})";
     }
 }

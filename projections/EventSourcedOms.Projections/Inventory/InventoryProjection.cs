@@ -1,4 +1,3 @@
-using Dapper;
 using EventSourcedOms.Domain;
 using EventSourcedOms.EventStore;
 using EventSourcedOms.Projections.Runner;
@@ -18,32 +17,55 @@ public sealed class InventoryProjection : IProjection
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
+        var pending = batch.Pending<Pending>();
         if (recorded.Stream.StartsWith(Streams.StockPrefix, StringComparison.Ordinal))
         {
             var stock = await batch.States.StockAsync(recorded, @event, ct);
-            await batch.Connection.ExecuteAsync(
-                """
-                insert into inventory_levels (sku, location, on_hand, reserved, safety_stock, available, last_movement_at, last_position)
-                values (@Sku, @Location, @OnHand, @Reserved, @SafetyStock, @AvailableToPromise, @LastMovementAt, @Position)
-                on conflict (sku, location) do update set
-                  on_hand = excluded.on_hand, reserved = excluded.reserved, safety_stock = excluded.safety_stock, available = excluded.available,
-                  last_movement_at = excluded.last_movement_at, last_position = excluded.last_position
-                where inventory_levels.last_position < excluded.last_position
-                """,
-                new { stock.Sku, stock.Location, stock.OnHand, stock.Reserved, stock.SafetyStock, stock.AvailableToPromise, stock.LastMovementAt, recorded.Position },
-                batch.Transaction);
+            pending.Levels[(stock.Sku, stock.Location)] = new LevelRow
+            {
+                Sku = stock.Sku, Location = stock.Location, OnHand = stock.OnHand, Reserved = stock.Reserved, SafetyStock = stock.SafetyStock,
+                Available = stock.AvailableToPromise, LastMovementAt = stock.LastMovementAt, LastPosition = recorded.Position,
+            };
             return;
         }
 
         var queue = await batch.States.BackordersAsync(recorded, @event, ct);
-        await batch.Connection.ExecuteAsync(
-            """
-            insert into inventory_backorders (sku, backordered_units, waiting_lines, last_position) values (@Sku, @Units, @Lines, @Position)
-            on conflict (sku) do update set
-              backordered_units = excluded.backordered_units, waiting_lines = excluded.waiting_lines, last_position = excluded.last_position
-            where inventory_backorders.last_position < excluded.last_position
-            """,
-            new { Sku = recorded.Stream[Streams.BackorderPrefix.Length..], Units = queue.Demand, Lines = queue.Entries.Count, recorded.Position },
-            batch.Transaction);
+        var sku = recorded.Stream[Streams.BackorderPrefix.Length..];
+        pending.Backorders[sku] = new BackorderRow { Sku = sku, BackorderedUnits = queue.Demand, WaitingLines = queue.Entries.Count, LastPosition = recorded.Position };
+    }
+
+    sealed record LevelRow
+    {
+        public required string Sku { get; init; }
+        public required string Location { get; init; }
+        public int OnHand { get; init; }
+        public int Reserved { get; init; }
+        public int SafetyStock { get; init; }
+        public int Available { get; init; }
+        public DateTimeOffset? LastMovementAt { get; init; }
+        public long LastPosition { get; init; }
+    }
+
+    sealed record BackorderRow
+    {
+        public required string Sku { get; init; }
+        public int BackorderedUnits { get; init; }
+        public int WaitingLines { get; init; }
+        public long LastPosition { get; init; }
+    }
+
+    sealed class Pending : IPendingWrites
+    {
+        static readonly BatchTable<LevelRow> LevelTable = new("inventory_levels", "sku, location");
+        static readonly BatchTable<BackorderRow> BackorderTable = new("inventory_backorders", "sku");
+
+        public Dictionary<(string, string), LevelRow> Levels { get; } = [];
+        public Dictionary<string, BackorderRow> Backorders { get; } = new(StringComparer.Ordinal);
+
+        public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
+        {
+            await LevelTable.UpsertAsync(batch, Levels.Values);
+            await BackorderTable.UpsertAsync(batch, Backorders.Values);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using EventSourcedOms.Domain;
 using EventSourcedOms.EventStore;
 using EventSourcedOms.Projections.Runner;
@@ -16,21 +15,39 @@ public sealed class OrderLinesProjection : IProjection
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);
-        await batch.Connection.ExecuteAsync(
-            """
-            insert into order_lines (order_id, line_no, sku, ordered, reserved, backordered, picked, packed, shipped, delivered, cancelled, unit_price_e4, last_position)
-            values (@OrderId, @LineNo, @Sku, @Ordered, @Reserved, @Backordered, @Picked, @Packed, @Shipped, @Delivered, @Cancelled, @UnitPriceE4, @Position)
-            on conflict (order_id, line_no) do update set
-              reserved = excluded.reserved, backordered = excluded.backordered, picked = excluded.picked, packed = excluded.packed,
-              shipped = excluded.shipped, delivered = excluded.delivered, cancelled = excluded.cancelled, last_position = excluded.last_position
-            where order_lines.last_position < excluded.last_position
-            """,
-            order.Lines.Select(l => new
+        var pending = batch.Pending<Pending>();
+        foreach (var l in order.Lines)
+            pending.Rows[(order.OrderId, l.LineNo)] = new LineRow
             {
-                order.OrderId, l.LineNo, l.Sku, l.Ordered, l.Reserved, l.Backordered, l.Picked, l.Packed, l.Shipped, l.Delivered, l.Cancelled,
-                UnitPriceE4 = (long)(l.UnitPrice * 10_000m),
-                recorded.Position,
-            }),
-            batch.Transaction);
+                OrderId = order.OrderId, LineNo = l.LineNo, Sku = l.Sku, Ordered = l.Ordered, Reserved = l.Reserved, Backordered = l.Backordered,
+                Picked = l.Picked, Packed = l.Packed, Shipped = l.Shipped, Delivered = l.Delivered, Cancelled = l.Cancelled,
+                UnitPriceE4 = (long)(l.UnitPrice * 10_000m), LastPosition = recorded.Position,
+            };
+    }
+
+    sealed record LineRow
+    {
+        public required string OrderId { get; init; }
+        public int LineNo { get; init; }
+        public required string Sku { get; init; }
+        public int Ordered { get; init; }
+        public int Reserved { get; init; }
+        public int Backordered { get; init; }
+        public int Picked { get; init; }
+        public int Packed { get; init; }
+        public int Shipped { get; init; }
+        public int Delivered { get; init; }
+        public int Cancelled { get; init; }
+        public long UnitPriceE4 { get; init; }
+        public long LastPosition { get; init; }
+    }
+
+    sealed class Pending : IPendingWrites
+    {
+        static readonly BatchTable<LineRow> Table = new("order_lines", "order_id, line_no");
+
+        public Dictionary<(string, int), LineRow> Rows { get; } = [];
+
+        public Task FlushAsync(ProjectionBatch batch, CancellationToken ct) => Table.UpsertAsync(batch, Rows.Values);
     }
 }

@@ -1,7 +1,7 @@
-using Dapper;
 using EventSourcedOms.Domain;
 using EventSourcedOms.Domain.Orders;
 using EventSourcedOms.EventStore;
+using EventSourcedOms.Projections.Kpis;
 using EventSourcedOms.Projections.Runner;
 
 namespace EventSourcedOms.Projections.OrderSummary;
@@ -11,82 +11,116 @@ namespace EventSourcedOms.Projections.OrderSummary;
 /// row follows the domain's own status rules). Milestone times are business times (the event's <c>occurredAt</c>) and
 /// are kept once set: reserved (fully reserved), shipped (first shipment), delivered (all delivered), cancelled.
 /// It also keeps the placement facts the KPIs need: units ordered, units reserved at placement, backordered at placement.
+/// With the rows, in the same transaction, it maintains the counters that dashboards read instead of aggregating
+/// every row: orders per status (<c>order_status_counts</c>) and the KPI tables (<see cref="KpiCounters"/>).
 /// </summary>
 public sealed class OrderSummaryProjection : IProjection
 {
     public string Name => "order_summary";
     public string Folder => "OrderSummary";
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
-    public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_summary", "order_id"), ("order_locations", "location, order_id")];
+    public IReadOnlyList<(string Table, string Key)> Tables { get; } =
+    [
+        ("order_summary", "order_id"), ("order_locations", "location, order_id"), ("order_status_counts", "status"),
+        .. KpiCounters.Tables,
+    ];
 
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var at = recorded.Metadata.OccurredAt ?? recorded.RecordedAt;
+        var pending = batch.Pending<Pending>();
         var locations = order.Lines.SelectMany(l => l.Allocations).Where(a => a.Allocated > 0).Select(a => a.Location).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (@event is OrderEvents.OrderStockAllocated or OrderEvents.OrderQuantitiesCancelled)
+        var row = new SummaryRow
         {
-            await batch.Connection.ExecuteAsync("delete from order_locations where order_id = @OrderId", new { order.OrderId }, batch.Transaction);
-            await batch.Connection.ExecuteAsync("insert into order_locations (location, order_id) values (@Location, @OrderId)",
-                locations.Select(l => new { Location = l, order.OrderId }), batch.Transaction);
-        }
-        var open = order.Lines.Sum(l => l.Open);
-        await batch.Connection.ExecuteAsync(
-            """
-            insert into order_summary (order_id, status, channel, external_reference, customer_id, ship_to_country, ship_to_region, locations,
-              line_count, units, total_e4, currency, backordered_units, placed_at, reserved_at, shipped_at, delivered_at, cancelled_at,
-              promised_ship_by, hold_reason, tracking_numbers, placed_day, ordered_units, first_allocated_units, backordered_at_placement, last_position)
-            values (@OrderId, @Status, @Channel, @ExternalReference, @CustomerId, @Country, @Region, @Locations,
-              @LineCount, @Units, @TotalE4, @Currency, @Backordered, @PlacedAt, @ReservedAt, @ShippedAt, @DeliveredAt, @CancelledAt,
-              @PromisedShipBy, @HoldReason, @Tracking, @PlacedDay, @OrderedUnits, @FirstAllocated, @BackorderedAtPlacement, @Position)
-            on conflict (order_id) do update set
-              status = excluded.status, locations = excluded.locations, units = excluded.units, total_e4 = excluded.total_e4,
-              backordered_units = excluded.backordered_units,
-              reserved_at = coalesce(order_summary.reserved_at, excluded.reserved_at),
-              shipped_at = coalesce(order_summary.shipped_at, excluded.shipped_at),
-              delivered_at = coalesce(order_summary.delivered_at, excluded.delivered_at),
-              cancelled_at = coalesce(order_summary.cancelled_at, excluded.cancelled_at),
-              hold_reason = excluded.hold_reason, tracking_numbers = excluded.tracking_numbers,
-              first_allocated_units = case when excluded.first_allocated_units < 0 then order_summary.first_allocated_units else excluded.first_allocated_units end,
-              backordered_at_placement = case when excluded.backordered_at_placement < 0 then order_summary.backordered_at_placement else excluded.backordered_at_placement end,
-              last_position = excluded.last_position
-            where order_summary.last_position < excluded.last_position
-            """,
-            new
+            OrderId = order.OrderId,
+            Status = order.Status.ToCode(),
+            Channel = order.Channel,
+            ExternalReference = order.ExternalReference,
+            CustomerId = order.CustomerId,
+            ShipToCountry = order.ShipTo!.Country,
+            ShipToRegion = order.ShipTo.Region,
+            Locations = string.Join(',', locations),
+            LineCount = order.Lines.Count,
+            Units = order.Lines.Sum(l => l.Open),
+            TotalE4 = (long)(order.Lines.Sum(l => l.Open * l.UnitPrice) * 10_000m),
+            Currency = order.Currency,
+            BackorderedUnits = order.Lines.Sum(l => l.Backordered),
+            PlacedAt = Micro(order.PlacedAt),
+            ReservedAt = order.Status == OrderStatus.Reserved ? Micro(at) : null,
+            ShippedAt = order.Shipments.IsEmpty ? null : Micro(order.Shipments.Min(s => s.ShippedAt)),
+            DeliveredAt = order.Status == OrderStatus.Delivered ? Micro(order.Shipments.Max(s => s.DeliveredAt)) : null,
+            CancelledAt = order.Status == OrderStatus.Cancelled ? Micro(at) : null,
+            PromisedShipBy = Micro(order.PromisedShipBy),
+            HoldReason = order.Hold?.Reason,
+            TrackingNumbers = string.Join(',', order.Shipments.Select(s => s.TrackingNumber)),
+            PlacedDay = order.PlacedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            OrderedUnits = order.Lines.Sum(l => l.Ordered),
+            // Placement facts for the KPIs, known only from the placement's own events (-1: keep what the row has).
+            FirstAllocatedUnits = @event switch
             {
-                order.OrderId,
-                Status = order.Status.ToCode(),
-                order.Channel,
-                order.ExternalReference,
-                order.CustomerId,
-                Country = order.ShipTo!.Country,
-                Region = order.ShipTo.Region,
-                Locations = string.Join(',', locations),
-                LineCount = order.Lines.Count,
-                Units = open,
-                TotalE4 = (long)(order.Lines.Sum(l => l.Open * l.UnitPrice) * 10_000m),
-                order.Currency,
-                Backordered = order.Lines.Sum(l => l.Backordered),
-                order.PlacedAt,
-                ReservedAt = order.Status == OrderStatus.Reserved ? at : (DateTimeOffset?)null,
-                ShippedAt = order.Shipments.IsEmpty ? (DateTimeOffset?)null : order.Shipments.Min(s => s.ShippedAt),
-                DeliveredAt = order.Status == OrderStatus.Delivered ? order.Shipments.Max(s => s.DeliveredAt) : null,
-                CancelledAt = order.Status == OrderStatus.Cancelled ? at : (DateTimeOffset?)null,
-                order.PromisedShipBy,
-                HoldReason = order.Hold?.Reason,
-                Tracking = string.Join(',', order.Shipments.Select(s => s.TrackingNumber)),
-                PlacedDay = order.PlacedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                OrderedUnits = order.Lines.Sum(l => l.Ordered),
-                // Placement facts for the KPIs, known only from the placement's own events (-1: keep what the row has).
-                FirstAllocated = @event switch
-                {
-                    OrderEvents.OrderPlaced => 0,
-                    OrderEvents.OrderStockAllocated { FromBackorder: false } a => a.Allocations.Sum(x => x.Quantity),
-                    _ => -1,
-                },
-                BackorderedAtPlacement = @event switch { OrderEvents.OrderPlaced => 0, OrderEvents.OrderLinesBackordered => 1, _ => -1 },
-                recorded.Position,
+                OrderEvents.OrderPlaced => 0,
+                OrderEvents.OrderStockAllocated { FromBackorder: false } a => a.Allocations.Sum(x => x.Quantity),
+                _ => -1,
             },
-            batch.Transaction);
+            BackorderedAtPlacement = @event switch { OrderEvents.OrderPlaced => 0, OrderEvents.OrderLinesBackordered => 1, _ => -1 },
+            LastPosition = recorded.Position,
+        };
+        pending.Rows[order.OrderId] = pending.Rows.TryGetValue(order.OrderId, out var earlier) ? earlier.Then(row) : row;
+        if (@event is OrderEvents.OrderStockAllocated or OrderEvents.OrderQuantitiesCancelled) pending.Locations[order.OrderId] = locations;
+    }
+
+    // Timestamps as PostgreSQL keeps them (microseconds), so that counters computed here equal those computed from stored rows.
+    static DateTimeOffset Micro(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+
+    static DateTimeOffset? Micro(DateTimeOffset? at) => at is { } a ? Micro(a) : null;
+
+    sealed record LocationRow(string Location, string OrderId);
+
+    sealed class Pending : IPendingWrites
+    {
+        static readonly BatchTable<SummaryRow> Table = new("order_summary", "order_id");
+        static readonly BatchTable<LocationRow> LocationTable = new("order_locations", "location, order_id");
+        static readonly CounterTable StatusCounts = new("order_status_counts", "status", "orders, on_hold");
+
+        /// <summary>Each order's row as of the batch's last event for it (merged with its earlier events of the batch).</summary>
+        public Dictionary<string, SummaryRow> Rows { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The locations of orders whose allocations changed in the batch.</summary>
+        public Dictionary<string, List<string>> Locations { get; } = new(StringComparer.Ordinal);
+
+        public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
+        {
+            if (Rows.Count == 0) return;
+            var stored = (await Table.ReadAsync(batch, Rows.Values)).ToDictionary(r => r.OrderId, StringComparer.Ordinal);
+            var statuses = StatusCounts.Start();
+            var kpis = new KpiCounters();
+            var rows = new List<SummaryRow>(Rows.Count);
+            var replaced = new List<LocationRow>();  // orders that had locations stored (a new order has none)
+            foreach (var (orderId, latest) in Rows)
+            {
+                var old = stored.GetValueOrDefault(orderId);
+                if (old is not null && old.LastPosition >= latest.LastPosition)
+                {
+                    Locations.Remove(orderId);  // the row already holds a later event (a replay): so do its locations
+                    continue;
+                }
+                if (old is not null && Locations.ContainsKey(orderId)) replaced.Add(new LocationRow("", orderId));
+                var row = old is null ? latest : old.Then(latest);
+                rows.Add(row);
+                if (old is not null)
+                {
+                    statuses.Add(-1, [old.Status], 1, old.HoldReason is null ? 0 : 1);
+                    kpis.Add(-1, old);
+                }
+                statuses.Add(+1, [row.Status], 1, row.HoldReason is null ? 0 : 1);
+                kpis.Add(+1, row);
+            }
+            await Table.UpsertAsync(batch, rows);
+            await LocationTable.DeleteAsync(batch, replaced, by: "order_id");
+            await LocationTable.UpsertAsync(batch, [.. Locations.SelectMany(l => l.Value.Select(location => new LocationRow(location, l.Key)))]);
+            await statuses.FlushAsync(batch);
+            await kpis.FlushAsync(batch);
+        }
     }
 }

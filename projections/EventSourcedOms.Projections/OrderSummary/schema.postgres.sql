@@ -33,7 +33,8 @@ create index if not exists order_summary_channel on order_summary (channel, plac
 -- Partial indexes in the list's own order: the "on hold" and "ship-by breached" filters read only matching rows.
 create index if not exists order_summary_held on order_summary (placed_at desc, order_id desc) where hold_reason is not null;
 create index if not exists order_summary_unshipped on order_summary (placed_at desc, order_id desc) where shipped_at is null;
-create index if not exists order_summary_day on order_summary (placed_day, channel);
+-- The KPIs read their own counters (kpi_*), not order_summary by day.
+drop index if exists order_summary_day;
 create index if not exists order_summary_customer on order_summary (customer_id, placed_at desc, order_id desc);
 -- Where each order's stock is reserved: backs the location filter.
 create table if not exists order_locations (
@@ -42,3 +43,42 @@ create table if not exists order_locations (
   primary key (location, order_id)
 );
 create index if not exists order_locations_order on order_locations (order_id);
+-- Pre-aggregated from order_summary by its projector, in the same transaction: orders per status (and on hold).
+create table if not exists order_status_counts (
+  status   text primary key,
+  orders   bigint not null,
+  on_hold  bigint not null
+);
+-- KPI counters (Kpis/KpiCounters.cs) per placement day (UTC), channel and currency: the sums the KPIs divide.
+-- cycle_ticks: the sum of order-to-first-shipment times of the shipped orders, in ticks (100 ns), exact.
+create table if not exists kpi_daily (
+  day                   text not null,
+  channel               text not null,
+  currency              text not null,
+  orders                bigint not null,
+  units                 bigint not null,
+  total_e4              bigint not null,
+  cancelled             bigint not null,
+  backordered           bigint not null,
+  first_allocated_units bigint not null,
+  shipped               bigint not null,
+  cycle_ticks           bigint not null,
+  promised_shipped      bigint not null,
+  on_time               bigint not null,
+  primary key (day, channel, currency)
+);
+-- Shipped orders per whole hour of cycle time, and per exact cycle time: exact percentiles without reading every order.
+create table if not exists kpi_cycle_hours (
+  day     text not null,
+  channel text not null,
+  hour    bigint not null,
+  orders  bigint not null,
+  primary key (day, channel, hour)
+);
+create table if not exists kpi_cycle_times (
+  day         text not null,
+  channel     text not null,
+  cycle_ticks bigint not null,
+  orders      bigint not null,
+  primary key (day, channel, cycle_ticks)
+);

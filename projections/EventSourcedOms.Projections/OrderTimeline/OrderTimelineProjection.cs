@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dapper;
 using EventSourcedOms.Domain;
 using EventSourcedOms.EventStore;
 using EventSourcedOms.Projections.Runner;
@@ -15,26 +14,37 @@ public sealed class OrderTimelineProjection : IProjection
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
     public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_timeline", "order_id, revision")];
 
-    public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct) =>
-        batch.Connection.ExecuteAsync(
-            """
-            insert into order_timeline (order_id, revision, position, event_type, summary, occurred_at, recorded_at, actor, correlation_id)
-            values (@OrderId, @Revision, @Position, @Type, @Summary, @OccurredAt, @RecordedAt, @Actor, @CorrelationId)
-            on conflict (order_id, revision) do nothing
-            """,
-            new
-            {
-                OrderId = recorded.Stream[Streams.OrderPrefix.Length..],
-                recorded.Revision,
-                recorded.Position,
-                recorded.Type,
-                Summary = Describe(@event),
-                OccurredAt = recorded.Metadata.OccurredAt ?? recorded.RecordedAt,
-                recorded.RecordedAt,
-                recorded.Metadata.Actor,
-                recorded.Metadata.CorrelationId,
-            },
-            batch.Transaction);
+    public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
+    {
+        batch.Pending<Pending>().Rows.Add(new TimelineRow
+        {
+            OrderId = recorded.Stream[Streams.OrderPrefix.Length..],
+            Revision = recorded.Revision,
+            Position = recorded.Position,
+            EventType = recorded.Type,
+            Summary = Describe(@event),
+            OccurredAt = recorded.Metadata.OccurredAt ?? recorded.RecordedAt,
+            RecordedAt = recorded.RecordedAt,
+            Actor = recorded.Metadata.Actor,
+            CorrelationId = recorded.Metadata.CorrelationId,
+        });
+        return Task.CompletedTask;
+    }
+
+    sealed record TimelineRow : TimelineEntry
+    {
+        public required string OrderId { get; init; }
+    }
+
+    /// <summary>Entries are never rewritten: an entry that exists stays as it is (a replay inserts nothing).</summary>
+    sealed class Pending : IPendingWrites
+    {
+        static readonly BatchTable<TimelineRow> Table = new("order_timeline", "order_id, revision");
+
+        public List<TimelineRow> Rows { get; } = [];
+
+        public Task FlushAsync(ProjectionBatch batch, CancellationToken ct) => Table.UpsertAsync(batch, Rows);
+    }
 
     static string Units(int n) => n == 1 ? "1 unit" : string.Create(CultureInfo.InvariantCulture, $"{n} units");
 

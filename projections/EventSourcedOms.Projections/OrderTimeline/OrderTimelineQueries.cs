@@ -3,7 +3,7 @@ using EventSourcedOms.Projections.Runner;
 
 namespace EventSourcedOms.Projections.OrderTimeline;
 
-public sealed record TimelineEntry
+public record TimelineEntry
 {
     public long Revision { get; init; }
     public long Position { get; init; }

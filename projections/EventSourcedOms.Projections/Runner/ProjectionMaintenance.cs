@@ -62,7 +62,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             long batches = 0;
             var report = progress is null ? null : new Progress<long>(position =>
             {
-                var events = Math.Min(total, ++batches * runner.MaxBatch);
+                var events = Math.Min(total, ++batches * runner.CatchUpBatch);
                 var rate = events / Math.Max(0.001, clock.Elapsed.TotalSeconds);
                 progress.Report(new RebuildProgress(projection.Name, position, events, rate, clock.Elapsed,
                     rate > 0 ? TimeSpan.FromSeconds((total - events) / rate) : null));

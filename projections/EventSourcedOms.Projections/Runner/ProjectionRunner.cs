@@ -28,7 +28,11 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
     readonly TimeProvider _time = time ?? TimeProvider.System;
     readonly StreamStates _states = new(store);
 
+    /// <summary>Most events per transaction while following live: small, so that a batch commits within milliseconds.</summary>
     public int MaxBatch { get; init; } = 1000;
+
+    /// <summary>Events per transaction while catching up to an end (rebuild, verify): larger, for throughput.</summary>
+    public int CatchUpBatch { get; init; } = 5000;
 
     public IProjection Projection => projection;
 
@@ -78,17 +82,20 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
 
     /// <summary>
     /// Applies everything from the checkpoint to the end of <c>$all</c> as it is now (or up to <paramref name="upTo"/>),
-    /// page by page, then returns the checkpoint. For rebuilds and verification, which need an end.
+    /// <see cref="CatchUpBatch"/> events per transaction, then returns the checkpoint. For rebuilds and verification,
+    /// which need an end. The next page is read while the current one is applied.
     /// </summary>
     public async Task<long> CatchUpAsync(long upTo, IProgress<long>? progress, CancellationToken ct)
     {
         long position;
         await using (var conn = await database.OpenAsync(ct))
             position = (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0;
-        var from = position + 1;
+        var reading = store.ReadAllAsync(position + 1, CatchUpBatch, projection.Filter, ct);
         while (true)
         {
-            var slice = await store.ReadAllAsync(from, MaxBatch, projection.Filter, ct);
+            var slice = await reading;
+            var more = !slice.IsEnd && slice.NextPosition <= upTo;
+            if (more) reading = store.ReadAllAsync(slice.NextPosition, CatchUpBatch, projection.Filter, ct);
             var batch = slice.Events.Where(e => e.Position <= upTo).ToList();
             if (batch.Count > 0)
             {
@@ -96,8 +103,7 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
                 position = batch[^1].Position;
                 progress?.Report(position);
             }
-            if (slice.IsEnd || batch.Count < slice.Events.Count || slice.NextPosition > upTo) return position;
-            from = slice.NextPosition;
+            if (!more || batch.Count < slice.Events.Count) return position;
         }
     }
 
@@ -133,14 +139,19 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
 
     async Task CommitAsync(List<RecordedEvent> batch, CancellationToken ct)
     {
-        await using var conn = await database.OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var context = new ProjectionBatch(conn, tx, database.Dialect, _states);
+        // Apply first, in memory; the transaction then only writes, so it stays short (on PostgreSQL an open write
+        // transaction holds back every reader of $all; on SQLite it holds the file's write lock).
+        var context = new ProjectionBatch(database.Dialect, _states);
         foreach (var recorded in batch)
         {
             if (EventTypes.Deserialize(recorded.Type, recorded.Data.Span) is { } e)
                 await projection.ApplyAsync(context, recorded, e, ct);
         }
+        using var turn = await database.WriteTurnAsync(ct);
+        await using var conn = await database.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        context.Begin(conn, tx);
+        await context.FlushAsync(ct);
         var last = batch[^1];
         await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
         await tx.CommitAsync(ct);

@@ -1,0 +1,92 @@
+using System.Reflection;
+using Dapper;
+
+namespace EventSourcedOms.Projections.Runner;
+
+/// <summary>
+/// One read-model table as a batch writes it: rows are records whose properties are the table's columns (snake_case),
+/// and every operation is one statement for the whole batch (PostgreSQL: one typed array per column, unnested; SQLite:
+/// one prepared statement run per row; reads and deletes by key: the keys as one JSON parameter). Upserts overwrite the
+/// row unless it already holds a later event (<c>last_position</c>), or do nothing on a duplicate key when the table
+/// has no such column.
+/// </summary>
+sealed class BatchTable<TRow>
+{
+    readonly string _table;
+    readonly string[] _keys;
+    readonly string[] _columns;
+    readonly string[] _properties;
+    readonly Dictionary<string, PropertyInfo> _byColumn;
+    readonly string _aliased;
+
+    public BatchTable(string table, string keys)
+    {
+        _table = table;
+        _keys = keys.Split(',', StringSplitOptions.TrimEntries);
+        var properties = typeof(TRow).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
+        _properties = [.. properties.Select(p => p.Name)];
+        _columns = [.. _properties.Select(JsonRows.Column)];
+        _byColumn = properties.ToDictionary(p => JsonRows.Column(p.Name));
+        _aliased = string.Join(", ", properties.Select(p => $"{JsonRows.Column(p.Name)} as {p.Name}"));
+    }
+
+    string Keys => string.Join(", ", _keys);
+
+    /// <summary>Writes <paramref name="rows"/> (one per key).</summary>
+    public async Task UpsertAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows)
+    {
+        if (rows.Count == 0) return;
+        var update = _columns.Except(_keys).ToList();
+        var onConflict = !_columns.Contains("last_position")
+            ? "do nothing"
+            : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
+        if (batch.Dialect == SqlDialect.Sqlite)
+        {
+            // In-process SQLite: one prepared statement run per row is about twice as fast as extracting every column from JSON.
+            await batch.Connection.ExecuteAsync(
+                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}) on conflict ({Keys}) {onConflict}",
+                rows, batch.Transaction);
+            return;
+        }
+        // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
+        await using var insert = batch.Connection.CreateCommand();
+        insert.Transaction = batch.Transaction;
+        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}) on conflict ({Keys}) {onConflict}";
+        foreach (var (property, i) in _byColumn.Values.Select((p, i) => (p, i)))
+        {
+            var values = Array.CreateInstance(property.PropertyType, rows.Count);
+            var n = 0;
+            foreach (var row in rows)
+            {
+                var value = property.GetValue(row);
+                values.SetValue(value is DateTimeOffset at ? at.ToUniversalTime() : value, n++);  // timestamptz takes UTC only
+            }
+            var parameter = insert.CreateParameter();
+            parameter.ParameterName = $"p{i}";
+            parameter.Value = values;
+            insert.Parameters.Add(parameter);
+        }
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Deletes the rows with the keys of <paramref name="keys"/> (only those properties are read), or with the same <paramref name="by"/> columns.</summary>
+    public async Task DeleteAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> keys, string? by = null)
+    {
+        if (keys.Count == 0) return;
+        var columns = by is null ? _keys : by.Split(',', StringSplitOptions.TrimEntries);
+        await batch.Connection.ExecuteAsync($"delete from {_table} where ({string.Join(", ", columns)}) in ({JsonRows.Select(batch.Dialect, _table, columns)})",
+            new { rows = Only(batch, columns, keys) }, batch.Transaction);
+    }
+
+    /// <summary>The stored rows with the keys of <paramref name="keys"/>.</summary>
+    public async Task<IReadOnlyList<TRow>> ReadAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> keys)
+    {
+        if (keys.Count == 0) return [];
+        return [.. await batch.Connection.QueryAsync<TRow>($"select {_aliased} from {_table} where ({Keys}) in ({JsonRows.Select(batch.Dialect, _table, _keys)})",
+            new { rows = Only(batch, _keys, keys) }, batch.Transaction)];
+    }
+
+    // Just the columns a statement matches on: a batch's keys are a small part of its rows.
+    string Only(ProjectionBatch batch, string[] columns, IEnumerable<TRow> rows) =>
+        JsonRows.Serialize(batch.Dialect, rows.Select(r => columns.ToDictionary(c => c, c => _byColumn[c].GetValue(r))));
+}
