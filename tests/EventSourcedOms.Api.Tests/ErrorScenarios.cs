@@ -135,7 +135,7 @@ public abstract partial class ApiScenarios
         var etag = placed.Response.Headers.ETag!.Tag;
         var held = await admin.PostJsonAsync("/api/orders/o-etag/hold", new { reason = "payment" }, new Dictionary<string, string> { ["If-Match"] = etag });
         Assert.Equal(200, held.Status);
-        var head = await api.HeadAsync();
+        var head = await api.HeadAsync(atLeast: held.Body!["position"]!.GetValue<long>());
         var stale = await admin.PostJsonAsync("/api/orders/o-etag/release", null, new Dictionary<string, string> { ["If-Match"] = etag });
         AssertProblem(409, "revision-conflict", stale);
         Assert.Equal(held.Body!["revision"]!.GetValue<long>(), stale.Body!["currentRevision"]!.GetValue<long>());

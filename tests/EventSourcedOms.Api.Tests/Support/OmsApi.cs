@@ -77,8 +77,25 @@ public sealed class OmsApi(Backend backend, IReadOnlyDictionary<string, string?>
 
     public IEventStore Store => Services.GetRequiredService<IEventStore>();
 
-    /// <summary>The position of the store's last event (0 when empty): what "nothing was written" is checked against.</summary>
-    public async Task<long> HeadAsync()
+    /// <summary>
+    /// The position of the store's last event (0 when empty): what "nothing was written" is checked against. PostgreSQL's
+    /// <c>$all</c> shows a committed event only once no older transaction is still running anywhere in the cluster, so
+    /// pass the last position a command returned: the read waits until the feed has reached it.
+    /// </summary>
+    public async Task<long> HeadAsync(long atLeast = 0)
+    {
+        // Settled: reached atLeast, and the same on two reads 20 ms apart (no older transaction was hiding the tail).
+        var previous = -1L;
+        for (var tries = 0; ; tries++)
+        {
+            var head = await ReadHeadAsync();
+            if ((head >= atLeast && head == previous) || tries == 500) return head;
+            previous = head;
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    async Task<long> ReadHeadAsync()
     {
         long head = 0, from = 0;
         while (true)
