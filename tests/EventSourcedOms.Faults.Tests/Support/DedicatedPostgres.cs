@@ -12,7 +12,7 @@ public sealed class DedicatedPostgres : IAsyncDisposable
 {
     readonly string _bin;
     readonly string _root = Path.Combine(Path.GetTempPath(), "oms-pg-faults-" + Guid.NewGuid().ToString("N")[..8]);
-    readonly int _port = OmsProcess.FreePort();
+    readonly int _port = PortOutsideEphemeralRange();
     static readonly bool AsRoot = Environment.UserName == "root";
 
     DedicatedPostgres(string bin) => _bin = bin;
@@ -46,6 +46,44 @@ public sealed class DedicatedPostgres : IAsyncDisposable
 
     /// <summary><c>pg_ctl stop -m fast</c>: open sessions are terminated and the server shuts down cleanly.</summary>
     public Task StopServerAsync() => RunAsync("pg_ctl", ["-D", Data, "-m", "fast", "-w", "-t", "60", "stop"]);
+
+    /// <summary>
+    /// A free port below the kernel's ephemeral range. While the server is down, a port from that range may be taken
+    /// as the local end of any outgoing connection, including the API's own reconnect attempts to that very port
+    /// (a TCP self-connect), and the server could not come back on it.
+    /// </summary>
+    static int PortOutsideEphemeralRange()
+    {
+        var low = 32768;
+        try
+        {
+            low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0],
+                System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(Math.Max(1024, low - 12000), low);
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < 100)
+            {
+            }
+        }
+    }
+
+    /// <summary>The end of the server's log, for failure messages.</summary>
+    public string LogTail(int lines = 30)
+    {
+        var path = Path.Combine(_root, "server.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : "(no server log)";
+    }
 
     static string? FindBin() =>
         Directory.Exists("/usr/lib/postgresql")

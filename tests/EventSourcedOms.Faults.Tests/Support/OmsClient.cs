@@ -16,6 +16,8 @@ public sealed record Answer(Kind Kind, string? Key, string Method, string Path, 
     public string? Code => Json?["code"]?.GetValue<string>();
     public long Position => Json!["position"]!.GetValue<long>();
     public bool Accepted => Status is >= 200 and < 300;
+    public TimeSpan Sent { get; init; }
+    public TimeSpan Ended { get; init; }
 }
 
 /// <summary>A request that got no answer (transport error, timeout) or a 5xx, with when it was sent and answered.</summary>
@@ -72,44 +74,53 @@ public sealed class OmsClient : IDisposable
         var giveUp = Now + RetryFor;
         while (true)
         {
-            var sent = Now;
-            Failure failure;
-            try
-            {
-                using var request = new HttpRequestMessage(method, path);
-                if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-                if (key is not null) request.Headers.Add("Idempotency-Key", key);
-                using var response = await _nodes[node % _nodes.Length].SendAsync(request, ct);
-                var text = await response.Content.ReadAsStringAsync(ct);
-                var status = (int)response.StatusCode;
-                if (status < 500)
-                {
-                    var answer = new Answer(kind, key, method.Method, path, body, status, text, node % _nodes.Length, orderId);
-                    if (key is not null) Acknowledged.Enqueue(answer);
-                    return answer;
-                }
-                string? code = null;
-                try
-                {
-                    code = JsonNode.Parse(text)?["code"]?.GetValue<string>();
-                }
-                catch (JsonException)
-                {
-                }
-                failure = new Failure(sent, Now, path, status, code, response.Headers.RetryAfter?.ToString(), null);
-            }
-            catch (HttpRequestException e)
-            {
-                failure = new Failure(sent, Now, path, null, null, null, e.Message);
-            }
-            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-            {
-                failure = new Failure(sent, Now, path, null, null, null, "timeout: " + e.Message);
-            }
-            Failures.Enqueue(failure);
+            var (answer, failure) = await TryOnceAsync(node, kind, method, path, body, key, orderId, ct);
+            if (answer is not null) return answer;
             if (Now > giveUp) throw new TimeoutException($"{method} {path} got no answer below 500 for {RetryFor.TotalSeconds} s; last: {failure}");
             await Task.Delay(100, ct);
         }
+    }
+
+    /// <summary>One try: an answer below 500 (kept in <see cref="Acknowledged"/> when keyed), or a failure (kept in <see cref="Failures"/>).</summary>
+    public async Task<(Answer? Answer, Failure? Failure)> TryOnceAsync(int node, Kind kind, HttpMethod method, string path, string? body, string? key, string? orderId,
+        CancellationToken ct)
+    {
+        var sent = Now;
+        Failure failure;
+        try
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            if (key is not null) request.Headers.Add("Idempotency-Key", key);
+            using var response = await _nodes[node % _nodes.Length].SendAsync(request, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            var status = (int)response.StatusCode;
+            if (status < 500)
+            {
+                var answer = new Answer(kind, key, method.Method, path, body, status, text, node % _nodes.Length, orderId) { Sent = sent, Ended = Now };
+                if (key is not null) Acknowledged.Enqueue(answer);
+                return (answer, null);
+            }
+            string? code = null;
+            try
+            {
+                code = JsonNode.Parse(text)?["code"]?.GetValue<string>();
+            }
+            catch (JsonException)
+            {
+            }
+            failure = new Failure(sent, Now, path, status, code, response.Headers.RetryAfter?.ToString(), null);
+        }
+        catch (HttpRequestException e)
+        {
+            failure = new Failure(sent, Now, path, null, null, null, e.Message);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            failure = new Failure(sent, Now, path, null, null, null, "timeout: " + e.Message);
+        }
+        Failures.Enqueue(failure);
+        return (null, failure);
     }
 
     /// <summary>

@@ -22,6 +22,13 @@ public sealed class OrderTraffic(OmsClient client, string run)
 
     int _flows;
 
+    /// <summary>A one-line order of <paramref name="sku"/> (policy reject).</summary>
+    public static object Order(string orderId, string sku, int quantity) => new
+    {
+        orderId, channel = "web", customerId = "cust-probe", shipTo = Address, currency = "EUR", serviceLevel = "standard",
+        lines = new[] { new Line(1, sku, quantity, 9.90m) },
+    };
+
     public string Run => run;
     public int Flows => _flows;
 
