@@ -50,7 +50,7 @@ public sealed partial class PostgresEventStore
             {
                 // A connection that broke after the call was sent may have lost the reply to a commit that happened;
                 // an error reported by the server itself means the transaction rolled back.
-                throw PostgresErrors.Unavailable(e, outcomeUnknown: sent && e is not PostgresException);
+                throw Unavailable(e, outcomeUnknown: sent && e is not PostgresException);
             }
         }
     }

@@ -26,7 +26,7 @@ public sealed partial class PostgresEventStore
         }
         catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
         {
-            throw PostgresErrors.Unavailable(e, outcomeUnknown: false);
+            throw Unavailable(e, outcomeUnknown: false);
         }
     }
 
@@ -85,7 +85,7 @@ public sealed partial class PostgresEventStore
         }
         catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
         {
-            throw PostgresErrors.Unavailable(e, outcomeUnknown: false);
+            throw Unavailable(e, outcomeUnknown: false);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed partial class PostgresEventStore : EventStoreBase
         }
         catch (Exception e) when (PostgresErrors.IsUnavailable(e, ct))
         {
-            throw PostgresErrors.Unavailable(e, outcomeUnknown: false);
+            throw Unavailable(e, outcomeUnknown: false);
         }
 
         static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
@@ -100,6 +100,15 @@ public sealed partial class PostgresEventStore : EventStoreBase
     private protected override void OnSubscribing() => _notifications.EnsureListening();
 
     int _disposed;
+
+    // Npgsql hands out pooled connections without checking them, and a server restart breaks every idle one: without
+    // this, each of them would fail one more call after the server is back (npgsql#2896, #5073). Cleared, the pool
+    // opens fresh connections, so the first call after the outage already succeeds.
+    EventStoreUnavailableException Unavailable(Exception e, bool outcomeUnknown)
+    {
+        _dataSource.Clear();
+        return PostgresErrors.Unavailable(e, outcomeUnknown);
+    }
 
     public override async ValueTask DisposeAsync()
     {

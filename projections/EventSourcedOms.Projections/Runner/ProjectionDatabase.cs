@@ -48,11 +48,20 @@ public sealed class ProjectionDatabase
         return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema)
         {
             _unpooled = () => new NpgsqlConnection(unpooled),
+            _clearPool = dataSource.Clear,
             _shadow = name => Postgres(connectionString, $"{schema}__{name}"),
         };
     }
 
     Func<DbConnection>? _unpooled;
+    Action? _clearPool;
+
+    /// <summary>
+    /// After a connection failure: closes the idle pooled connections (PostgreSQL). A server restart breaks every one
+    /// of them, and Npgsql does not check a pooled connection before handing it out, so each would fail one more
+    /// call after the server is back.
+    /// </summary>
+    public void ClearPool() => _clearPool?.Invoke();
     Func<string, ProjectionDatabase>? _shadow;
 
     /// <summary>A scratch database beside this one (a schema, or a file next to the SQLite file) for rebuilds and checks.</summary>

@@ -91,8 +91,9 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
             }
             catch (Exception)
             {
-                // The lease was lost, the database or the store is unreachable: try again shortly.
+                // The lease was lost, the database or the store is unreachable: try again shortly, on fresh connections.
                 _activities[projection.Name] = ProjectionActivity.Retrying;
+                database.ClearPool();
                 await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
         }

@@ -119,6 +119,7 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
             catch (DbException e) when (IsTransient(e) && !ct.IsCancellationRequested)
             {
                 _states.Clear();
+                database.ClearPool();
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt * attempt)), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException && !(e is DbException db && IsTransient(db)))
