@@ -12,7 +12,7 @@ namespace EventSourcedOms.Api.Errors;
 /// Turns every failure into a problem details document with an honest status: the request's fault (400/404/409/413/422),
 /// a temporary condition (503 with Retry-After), or ours (500, logged). Nothing here writes to the store.
 /// </summary>
-sealed class OmsExceptionHandler(OrderReader orders, ILogger<OmsExceptionHandler> logger) : IExceptionHandler
+sealed class OmsExceptionHandler(OrderReader orders, Projections.Runner.ProjectionDatabase readModels, ILogger<OmsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
@@ -34,7 +34,7 @@ sealed class OmsExceptionHandler(OrderReader orders, ILogger<OmsExceptionHandler
             EventStoreUnavailableException e => Unavailable(context, 2, "store-unavailable", "The event store is unreachable",
                 e.OutcomeUnknown ? "The connection broke while committing: the command may have been applied. Retry with the same Idempotency-Key to find out." : "Nothing was written. Retry later."),
             DbException { IsTransient: true } or System.Net.Sockets.SocketException or TimeoutException =>
-                Unavailable(context, 2, "read-models-unavailable", "The read-model database is unreachable", "Retry later."),
+                ReadModelsDown(context),
             ArgumentException { ParamName: "cursor" } e => ApiProblem.Validation([("cursor", "is not a cursor this API returned")]) with { Detail = e.Message },
             BadHttpRequestException { StatusCode: 413 } => ApiProblem.Of(413, "body-too-large", "The request body is too large"),
             BadHttpRequestException e => ApiProblem.Of(400, "bad-request", "The request is malformed", e.Message),
@@ -48,6 +48,13 @@ sealed class OmsExceptionHandler(OrderReader orders, ILogger<OmsExceptionHandler
         }
         await problem.WriteAsync(context);
         return true;
+    }
+
+    // Pooled connections are not checked before use: after an outage each idle one would fail one more query.
+    ApiProblem ReadModelsDown(HttpContext context)
+    {
+        readModels.ClearPool();
+        return Unavailable(context, 2, "read-models-unavailable", "The read-model database is unreachable", "Retry later.");
     }
 
     static ApiProblem Unavailable(HttpContext context, int retryAfterSeconds, string code, string title, string detail)
