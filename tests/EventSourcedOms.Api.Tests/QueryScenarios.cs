@@ -71,3 +71,35 @@ public abstract partial class ApiScenarios
         }
     }
 }
+
+public abstract partial class ApiScenarios
+{
+    [Fact]
+    public async Task the_remaining_commands_succeed_on_their_happy_path()
+    {
+        await using var api = NewApi();
+        var clerk = api.As("clerk");
+        var warehouse = api.As("warehouse");
+        Assert.Equal(201, (await clerk.PostJsonAsync("/api/orders", Order("o-happy", quantity: 5))).Status);
+
+        var held = await clerk.PostJsonAsync("/api/orders/o-happy/hold", new { reason = "address", note = "check the street" });
+        Assert.Equal(200, held.Status);
+        var released = await clerk.PostJsonAsync("/api/orders/o-happy/release");
+        Assert.Equal((200, "reserved"), (released.Status, released.Body!["status"]!.GetValue<string>()));
+        var lineCancelled = await clerk.PostJsonAsync("/api/orders/o-happy/lines/1/cancel", new { quantity = 2, reason = "customer asked" });
+        Assert.Equal((200, "reserved"), (lineCancelled.Status, lineCancelled.Body!["status"]!.GetValue<string>()));
+
+        var adjusted = await warehouse.PostJsonAsync("/api/inventory/SOCKS-3PK/adjustments", new { location = "wh-east", delta = -3, reason = "damage", note = "wet box" });
+        Assert.Equal((200, "SOCKS-3PK@wh-east"), (adjusted.Status, adjusted.Body!["id"]!.GetValue<string>()));
+        var defined = await api.As("admin").PostJsonAsync("/api/locations", new { locationId = "wh-west", name = "West warehouse", kind = "warehouse", priority = 30, ships = true });
+        Assert.Equal((200, "wh-west"), (defined.Status, defined.Body!["id"]!.GetValue<string>()));
+
+        var last = Math.Max(lineCancelled.Body["position"]!.GetValue<long>(), adjusted.Body["position"]!.GetValue<long>());
+        var lines = await clerk.GetJsonAsync($"/api/orders/o-happy/lines?minPosition={last}");
+        Assert.Equal((5, 2, 3), (lines.Body!["lines"]![0]!["ordered"]!.GetValue<int>(), lines.Body["lines"]![0]!["cancelled"]!.GetValue<int>(), lines.Body["lines"]![0]!["reserved"]!.GetValue<int>()));
+        var socks = await warehouse.GetJsonAsync($"/api/inventory/SOCKS-3PK?minPosition={last}");
+        Assert.Equal(197 + 20, socks.Body!["onHand"]!.GetValue<int>());
+        var tshirts = await warehouse.GetJsonAsync($"/api/inventory/TSHIRT-BLK-M?minPosition={last}");
+        Assert.Equal(3, tshirts.Body!["reserved"]!.GetValue<int>());
+    }
+}
