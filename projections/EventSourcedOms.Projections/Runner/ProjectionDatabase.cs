@@ -86,8 +86,12 @@ public sealed class ProjectionDatabase
     {
         var conn = _connect();
         await conn.OpenAsync(ct);
+        // synchronous = normal: in WAL mode a read-model commit then waits for no fsync of its own. A power loss can
+        // only take the newest read-model commits, each whole (rows and checkpoint together), so the projection
+        // resumes from an older checkpoint and applies those events again; the events they came from were made
+        // durable by the store's own commits (synchronous = full on its connection) before any reader saw them.
         if (Dialect == SqlDialect.Sqlite)
-            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 30000;");
+            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;");
         return conn;
     }
 
