@@ -103,3 +103,28 @@ public abstract partial class ApiScenarios
         Assert.Equal(3, tshirts.Body!["reserved"]!.GetValue<int>());
     }
 }
+
+public abstract partial class ApiScenarios
+{
+    [Fact]
+    public async Task the_ship_by_breached_list_is_most_overdue_first_and_pages_in_that_order()
+    {
+        await using var api = NewApi();
+        var clerk = api.As("clerk");
+        long last = 0;
+        foreach (var (id, due) in new[] { ("late-b", "2025-01-03T00:00:00Z"), ("late-a", "2025-01-01T00:00:00Z"), ("late-c", "2025-01-02T00:00:00Z"), ("on-time", "2099-01-01T00:00:00Z") })
+        {
+            var body = Parse(Order(id, quantity: 1));
+            body["promisedShipBy"] = due;
+            last = (await clerk.PostJsonAsync("/api/orders", body.ToJsonString())).Body!["position"]!.GetValue<long>();
+        }
+        var first = await clerk.GetJsonAsync($"/api/orders?shipByBreached=true&limit=2&minPosition={last}");
+        Assert.Equal(["late-a", "late-c"], first.Body!["orders"]!.AsArray().Select(o => o!["orderId"]!.GetValue<string>()));
+        var cursor = first.Body["nextCursor"]!.GetValue<string>();
+        var second = await clerk.GetJsonAsync($"/api/orders?shipByBreached=true&limit=2&cursor={Uri.EscapeDataString(cursor)}");
+        Assert.Equal(["late-b"], second.Body!["orders"]!.AsArray().Select(o => o!["orderId"]!.GetValue<string>()));
+        Assert.Null(second.Body["nextCursor"]);
+        // A cursor of one sort order is refused by the other.
+        Assert.Equal(400, (await clerk.GetJsonAsync($"/api/orders?limit=2&cursor={Uri.EscapeDataString(cursor)}")).Status);
+    }
+}

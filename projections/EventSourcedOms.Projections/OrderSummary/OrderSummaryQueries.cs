@@ -79,8 +79,10 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
     }
 
     /// <summary>
-    /// Orders matching <paramref name="filter"/>, newest placement first (ties by id), <paramref name="limit"/> at a time.
-    /// Keyset pagination: the cursor is the last row's (placed_at, order_id), so pages stay stable while orders arrive.
+    /// Orders matching <paramref name="filter"/>, newest placement first (ties by id), <paramref name="limit"/> at a time;
+    /// the ship-by-breached list instead most overdue first (promised ship-by ascending), which is what an operator works
+    /// through and what its index serves. Keyset pagination: the cursor is the last row's sort key and id, so pages
+    /// stay stable while orders arrive.
     /// </summary>
     public async Task<OrderPage> ListAsync(OrderFilter filter, string? cursor, int limit, CancellationToken ct)
     {
@@ -112,35 +114,47 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
                 : " and not (promised_ship_by is not null and promised_ship_by < @now and shipped_at is null and status <> 'cancelled')");
             args.Add("now", (time ?? TimeProvider.System).GetUtcNow());
         }
-        if (Cursor.Decode(cursor) is var (placedAt, orderId))
+        var overdueFirst = filter.ShipByBreached == true;
+        if (Cursor.Decode(cursor, overdueFirst) is var (at, orderId))
         {
-            where.Append(" and (placed_at < @cursorAt or (placed_at = @cursorAt and order_id < @cursorId))");
-            args.Add("cursorAt", placedAt);
+            where.Append(overdueFirst
+                ? " and (promised_ship_by > @cursorAt or (promised_ship_by = @cursorAt and order_id > @cursorId))"
+                : " and (placed_at < @cursorAt or (placed_at = @cursorAt and order_id < @cursorId))");
+            args.Add("cursorAt", at);
             args.Add("cursorId", orderId);
         }
         args.Add("limit", limit + 1);
         await using var conn = await database.OpenAsync(ct);
         var rows = (await conn.QueryAsync<OrderSummaryRow>(
-            $"select {Columns} from order_summary {where} order by placed_at desc, order_id desc limit @limit", args)).ToList();
+            $"select {Columns} from order_summary {where} order by {(overdueFirst ? "promised_ship_by, order_id" : "placed_at desc, order_id desc")} limit @limit",
+            args)).ToList();
         var more = rows.Count > limit;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return new OrderPage(rows, more ? Cursor.Encode(rows[^1].PlacedAt, rows[^1].OrderId) : null);
+        return new OrderPage(rows, !more ? null
+            : overdueFirst ? Cursor.Encode(rows[^1].PromisedShipBy!.Value, rows[^1].OrderId, overdueFirst: true)
+            : Cursor.Encode(rows[^1].PlacedAt, rows[^1].OrderId));
     }
 }
 
 static class Cursor
 {
-    public static string Encode(DateTimeOffset at, string id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    // The overdue-first order marks its cursors, so a cursor is never applied to the other sort.
+    const string OverdueMark = "s:";
 
-    /// <summary>The cursor's parts, or null for no cursor; a malformed cursor is an <see cref="ArgumentException"/> (a 400).</summary>
-    public static (DateTimeOffset At, string Id)? Decode(string? cursor)
+    public static string Encode(DateTimeOffset at, string id, bool overdueFirst = false) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{(overdueFirst ? OverdueMark : "")}{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The cursor's parts, or null for no cursor; a malformed cursor, or one of the other sort order, is an
+    /// <see cref="ArgumentException"/> (a 400).</summary>
+    public static (DateTimeOffset At, string Id)? Decode(string? cursor, bool overdueFirst = false)
     {
         if (string.IsNullOrEmpty(cursor)) return null;
         try
         {
             var b64 = cursor.Replace('-', '+').Replace('_', '/');
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=')));
+            if (text.StartsWith(OverdueMark, StringComparison.Ordinal) != overdueFirst) throw new FormatException("The cursor belongs to the other sort order.");
+            if (overdueFirst) text = text[OverdueMark.Length..];
             var bar = text.IndexOf('|', StringComparison.Ordinal);
             return (new DateTimeOffset(long.Parse(text[..bar], System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero), text[(bar + 1)..]);
         }

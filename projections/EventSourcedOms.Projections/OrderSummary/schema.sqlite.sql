@@ -33,6 +33,8 @@ create index if not exists order_summary_channel on order_summary (channel, plac
 -- Partial indexes in the list's own order: the "on hold" and "ship-by breached" filters read only matching rows.
 create index if not exists order_summary_held on order_summary (placed_at desc, order_id desc) where hold_reason is not null;
 create index if not exists order_summary_unshipped on order_summary (placed_at desc, order_id desc) where shipped_at is null;
+-- The ship-by-breached list, most overdue first: a range of this index from the oldest promise up to now.
+create index if not exists order_summary_overdue on order_summary (promised_ship_by, order_id) where shipped_at is null;
 -- The KPIs read their own counters (kpi_*), not order_summary by day.
 drop index if exists order_summary_day;
 create index if not exists order_summary_customer on order_summary (customer_id, placed_at desc, order_id desc);

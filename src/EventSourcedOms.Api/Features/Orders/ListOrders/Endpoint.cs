@@ -7,7 +7,8 @@ using FluentValidation;
 
 namespace EventSourcedOms.Api.Features.Orders.ListOrders;
 
-/// <summary>Filters (all optional, combined with AND), newest placement first; <c>cursor</c> is the previous page's <c>nextCursor</c>.</summary>
+/// <summary>Filters (all optional, combined with AND), newest placement first (ship-by breached: most overdue first);
+/// <c>cursor</c> is the previous page's <c>nextCursor</c>.</summary>
 public sealed record Request : ReadRequest
 {
     public string? Status { get; init; }
