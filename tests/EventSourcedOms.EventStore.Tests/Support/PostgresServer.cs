@@ -78,7 +78,8 @@ public sealed class PostgresServer : IAsyncLifetime
         return $"Host=127.0.0.1;Port={port};Username=oms;Database=postgres;Maximum Pool Size=60";
     }
 
-    static string? FindPostgresBin() =>
+    /// <summary>The newest installed server's bin folder (<c>/usr/lib/postgresql/N/bin</c>), or null.</summary>
+    internal static string? FindPostgresBin() =>
         Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql")
                 .Select(d => Path.Combine(d, "bin"))
@@ -94,7 +95,8 @@ public sealed class PostgresServer : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static async Task RunAsync(string file, string[] args, bool asPostgres)
+    /// <summary>Runs a server tool (as the postgres user when <paramref name="asPostgres"/>); a failure throws with its output.</summary>
+    internal static async Task RunAsync(string file, string[] args, bool asPostgres)
     {
         // initdb and pg_ctl refuse to run as root.
         var psi = asPostgres ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
@@ -105,7 +107,7 @@ public sealed class PostgresServer : IAsyncLifetime
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(file)} exited {process.ExitCode}: {await stderr}{await stdout}");
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
     }
 
     public async ValueTask DisposeAsync()

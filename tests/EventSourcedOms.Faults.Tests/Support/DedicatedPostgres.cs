@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EventSourcedOms.EventStore.Tests.Support;
 
 namespace EventSourcedOms.Faults.Tests.Support;
@@ -23,7 +22,7 @@ public sealed class DedicatedPostgres : IAsyncDisposable
 
     public static async Task<DedicatedPostgres> StartAsync()
     {
-        var bin = Environment.GetEnvironmentVariable("PGBIN") ?? FindBin();
+        var bin = Environment.GetEnvironmentVariable("PGBIN") ?? PostgresServer.FindPostgresBin();
         if (bin is null)
         {
             const string why = "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (install postgresql or set PGBIN)";
@@ -32,7 +31,7 @@ public sealed class DedicatedPostgres : IAsyncDisposable
         }
         var server = new DedicatedPostgres(bin!);
         Directory.CreateDirectory(server._root);
-        if (AsRoot) await RunAsync("chown", ["postgres:postgres", server._root], asPostgres: false);
+        if (AsRoot) await PostgresServer.RunAsync("chown", ["postgres:postgres", server._root], asPostgres: false);
         await server.RunAsync("initdb", ["-D", server.Data, "-U", "oms", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
         await server.StartServerAsync();
         return server;
@@ -85,30 +84,7 @@ public sealed class DedicatedPostgres : IAsyncDisposable
         return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : "(no server log)";
     }
 
-    static string? FindBin() =>
-        Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Select(d => Path.Combine(d, "bin"))
-                .Where(d => File.Exists(Path.Combine(d, "pg_ctl")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
-
-    Task RunAsync(string tool, string[] args) => RunAsync(Path.Combine(_bin, tool), args, AsRoot);
-
-    static async Task RunAsync(string file, string[] args, bool asPostgres)
-    {
-        // initdb and pg_ctl refuse to run as root.
-        var psi = asPostgres ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
-    }
+    Task RunAsync(string tool, string[] args) => PostgresServer.RunAsync(Path.Combine(_bin, tool), args, AsRoot);
 
     public async ValueTask DisposeAsync()
     {
