@@ -34,15 +34,9 @@ public sealed class InventoryProjection : IProjection
         pending.Backorders[sku] = new BackorderRow { Sku = sku, BackorderedUnits = queue.Demand, WaitingLines = queue.Entries.Count, LastPosition = recorded.Position };
     }
 
-    sealed record LevelRow
+    /// <summary>An <c>inventory_levels</c> row as the projector writes it: what queries read, plus its position.</summary>
+    sealed record LevelRow : InventoryLevel
     {
-        public required string Sku { get; init; }
-        public required string Location { get; init; }
-        public int OnHand { get; init; }
-        public int Reserved { get; init; }
-        public int SafetyStock { get; init; }
-        public int Available { get; init; }
-        public DateTimeOffset? LastMovementAt { get; init; }
         public long LastPosition { get; init; }
     }
 

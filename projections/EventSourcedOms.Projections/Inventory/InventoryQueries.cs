@@ -3,7 +3,7 @@ using EventSourcedOms.Projections.Runner;
 
 namespace EventSourcedOms.Projections.Inventory;
 
-public sealed record InventoryLevel
+public record InventoryLevel
 {
     public required string Sku { get; init; }
     public required string Location { get; init; }

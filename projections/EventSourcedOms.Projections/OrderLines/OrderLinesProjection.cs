@@ -25,20 +25,10 @@ public sealed class OrderLinesProjection : IProjection
             };
     }
 
-    sealed record LineRow
+    /// <summary>An <c>order_lines</c> row as the projector writes it: what queries read, plus its key and position.</summary>
+    sealed record LineRow : OrderLineRow
     {
         public required string OrderId { get; init; }
-        public int LineNo { get; init; }
-        public required string Sku { get; init; }
-        public int Ordered { get; init; }
-        public int Reserved { get; init; }
-        public int Backordered { get; init; }
-        public int Picked { get; init; }
-        public int Packed { get; init; }
-        public int Shipped { get; init; }
-        public int Delivered { get; init; }
-        public int Cancelled { get; init; }
-        public long UnitPriceE4 { get; init; }
         public long LastPosition { get; init; }
     }
 

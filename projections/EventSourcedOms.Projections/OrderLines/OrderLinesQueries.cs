@@ -4,7 +4,7 @@ using EventSourcedOms.Projections.Runner;
 namespace EventSourcedOms.Projections.OrderLines;
 
 /// <summary>One order line with every quantity of its lifecycle.</summary>
-public sealed record OrderLineRow
+public record OrderLineRow
 {
     public int LineNo { get; init; }
     public required string Sku { get; init; }
