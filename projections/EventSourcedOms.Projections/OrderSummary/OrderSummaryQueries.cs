@@ -86,6 +86,20 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
     /// </summary>
     public async Task<OrderPage> ListAsync(OrderFilter filter, string? cursor, int limit, CancellationToken ct)
     {
+        var (sql, args) = ListStatement(filter, cursor, limit);
+        await using var conn = await database.OpenAsync(ct);
+        var rows = (await conn.QueryAsync<OrderSummaryRow>(sql, args)).ToList();
+        var more = rows.Count > limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return new OrderPage(rows, !more ? null
+            : filter.ShipByBreached == true ? Cursor.Encode(rows[^1].PromisedShipBy!.Value, rows[^1].OrderId, overdueFirst: true)
+            : Cursor.Encode(rows[^1].PlacedAt, rows[^1].OrderId));
+    }
+
+    /// <summary>The statement <see cref="ListAsync"/> sends (one row more than <paramref name="limit"/>, to know whether
+    /// another page follows); the benchmark asks the database for its plan.</summary>
+    public (string Sql, DynamicParameters Args) ListStatement(OrderFilter filter, string? cursor, int limit)
+    {
         var where = new StringBuilder("where 1 = 1");
         var args = new DynamicParameters();
         if (filter.Status is not null) { where.Append(" and status = @status"); args.Add("status", filter.Status); }
@@ -124,15 +138,7 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
             args.Add("cursorId", orderId);
         }
         args.Add("limit", limit + 1);
-        await using var conn = await database.OpenAsync(ct);
-        var rows = (await conn.QueryAsync<OrderSummaryRow>(
-            $"select {Columns} from order_summary {where} order by {(overdueFirst ? "promised_ship_by, order_id" : "placed_at desc, order_id desc")} limit @limit",
-            args)).ToList();
-        var more = rows.Count > limit;
-        if (more) rows.RemoveAt(rows.Count - 1);
-        return new OrderPage(rows, !more ? null
-            : overdueFirst ? Cursor.Encode(rows[^1].PromisedShipBy!.Value, rows[^1].OrderId, overdueFirst: true)
-            : Cursor.Encode(rows[^1].PlacedAt, rows[^1].OrderId));
+        return ($"select {Columns} from order_summary {where} order by {(overdueFirst ? "promised_ship_by, order_id" : "placed_at desc, order_id desc")} limit @limit", args);
     }
 }
 
