@@ -78,10 +78,13 @@ public static class OmsHosting
     public static WebApplication UseOms(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // Resolved once: the options are a singleton value, the logger is the same for every request.
+        var options = app.Services.GetRequiredService<IOptions<OmsOptions>>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EventSourcedOms.Api");
         app.Use(async (context, next) =>
         {
             context.Response.Headers[Correlation.CorrelationIdHeader] = context.CorrelationId();
-            var limit = context.RequestServices.GetRequiredService<IOptions<OmsOptions>>().Value.MaxRequestBodyBytes;
+            var limit = options.Value.MaxRequestBodyBytes;
             if (context.Request.ContentLength > limit)
             {
                 await ApiProblem.Of(413, "body-too-large", "The request body is too large", $"At most {limit} bytes.").WriteAsync(context);
@@ -99,7 +102,6 @@ public static class OmsHosting
                 }
                 else context.Request.ContentType = null;
             }
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("EventSourcedOms.Api");
             using (logger.BeginScope("CorrelationId:{CorrelationId}", context.CorrelationId()))
                 await next(context);
         });
