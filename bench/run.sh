@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Reproduces every figure in docs/benchmarks.md: starts a durable throwaway PostgreSQL, runs the store, order
-# (application layer), projection and HTTP API benchmarks against SQLite and PostgreSQL, prints a summary table, and
+# (application layer), projection and HTTP API benchmarks against SQLite and PostgreSQL, prints a summary table (each
+# figure with its target and the machine limit measured by the `limits` group; also written to bench/results/), and
 # stops the cluster.
 #   bench/run.sh [--seconds 10] [--read-events 1000000] [--projection-events 1000000]
-#                [--only append,live,read,orders,projections,http] [--backend sqlite|postgres|all]
+#                [--only limits,append,live,read,orders,projections,http] [--backend sqlite|postgres|all]
 #   http group: the API as its own Release process, loaded by wrk (place-order.lua) over loopback:
 #                [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
 set -euo pipefail

@@ -1,16 +1,17 @@
 namespace EventSourcedOms.Bench;
 
 internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only,
-    int ProjectionEvents, int HttpRuns, int Connections, int WrkThreads, bool IdempotencyKeys, IReadOnlyDictionary<string, string> ApiEnvironment)
+    int ProjectionEvents, int HttpRuns, int Connections, int WrkThreads, bool IdempotencyKeys, IReadOnlyDictionary<string, string> ApiEnvironment,
+    string ResultsDirectory)
 {
-    /// <summary>Scenario groups: append, live, read, orders, projections, http (all by default; --only append,read).</summary>
+    /// <summary>Scenario groups: limits, append, live, read, orders, projections, http (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
 
     public static BenchOptions Parse(string[] args)
     {
         string Get(string name, string fallback)
         {
-            var i = Array.IndexOf(args, name);
+            var i = Array.LastIndexOf(args, name); // run.sh passes defaults first; the caller's own options come later and win
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
 
@@ -37,6 +38,8 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             int.Parse(Get("--wrk-threads", "2"), System.Globalization.CultureInfo.InvariantCulture),
             !args.Contains("--no-idempotency-key"),
             // --api-env Oms__RunProjections=false,Logging__LogLevel__Default=None: extra environment for the API process (to find where time goes)
-            Get("--api-env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
+            Get("--api-env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]),
+            // The summary table of every run and the machine limits measured last (bench/results is not committed).
+            Get("--results-dir", Path.Combine("bench", "results")));
     }
 }

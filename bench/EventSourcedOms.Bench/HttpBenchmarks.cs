@@ -43,7 +43,8 @@ internal static class HttpBenchmarks
             var run = await Wrk.RunAsync(api, options, options.Duration, $"r{i}", postmaster);
             Check(backend, $"run {i}", run, problems);
             var result = new BenchResult(backend, $"HTTP PlaceOrder (2 lines), {options.Connections} conns, run {i}{variant}", run.Created, run.Elapsed, [],
-                backend == "postgres" ? "≥ 5,000 orders/s, p99 < 50 ms" : "", "orders", P50Ms: run.P50Ms, P99Ms: run.P99Ms);
+                backend == "postgres" ? "≥ 5,000 orders/s, p99 < 50 ms" : "", "orders", P50Ms: run.P50Ms, P99Ms: run.P99Ms,
+                Limit: backend == "postgres" ? MachineLimits.PgCommit(64) : MachineLimits.SqliteCommit);
             Console.WriteLine(result + string.Create(CultureInfo.InvariantCulture,
                 $"  non-201 {run.Non201:N0}, socket errors {run.SocketErrors:N0}; cpu per order: API {run.ApiCpuMs:N3} ms, wrk {run.WrkCpuMs:N3} ms, PostgreSQL {(run.PostgresCpuMs is { } pg ? pg.ToString("N3", CultureInfo.InvariantCulture) : "–")} ms, rest of machine {run.OtherCpuMs:N3} ms; machine busy {run.MachineBusy:P0}"));
             results.Add(result);

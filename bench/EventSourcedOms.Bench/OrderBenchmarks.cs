@@ -79,14 +79,16 @@ internal static class OrderBenchmarks
             placed += run.Successes;
             Check(backend, $"{callers} caller(s)", run, outOfStockExpected: false, problems);
             Report(new BenchResult(backend, $"place order (2 lines), {callers} caller(s)", run.Successes, run.Elapsed, run.LatenciesMs,
-                pg && callers == 64 ? "≥ 5,000 orders/s (PostgreSQL, 64 callers)" : "", "orders", run.RetriesPerSuccess), run);
+                pg && callers == 64 ? "≥ 5,000 orders/s (PostgreSQL, 64 callers)" : "", "orders", run.RetriesPerSuccess,
+                Limit: pg ? MachineLimits.PgCommit(callers) : MachineLimits.SqliteCommit), run);
         }
         await VerifyOrderStock(backend, store, placed, problems);
 
         var hot = await PlaceFor([mediator], retries, 64, options.Duration, HotOrder);
         Check(backend, "hot SKU", hot, outOfStockExpected: true, problems);
         Report(new BenchResult(backend, "hot SKU, 1-line orders, 64 callers", hot.Successes, hot.Elapsed, hot.LatenciesMs,
-            "≥ 3,000 reservations/s, zero oversell", "reservations", hot.RetriesPerSuccess), hot);
+            "≥ 3,000 reservations/s, zero oversell", "reservations", hot.RetriesPerSuccess,
+            Limit: pg ? MachineLimits.PgCommit(64) : MachineLimits.SqliteCommit), hot);
         await VerifyHotSku(backend, store, hot.Units, hot.OutOfStock, problems);
 
         // Two application instances (own stream locks and state caches) over one store stand in for two processes: the

@@ -103,13 +103,15 @@ internal static class ProjectionBenchmarks
             await ResetAsync(db, [projection]);
             var (elapsed, batches) = await CatchUp(store, db, [projection], backend);
             var mark = projection is OrderSummaryProjection && WorkedAround ? " + bench index" : "";
-            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch){mark}", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch){mark}", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
+                Limit: pg ? MachineLimits.PgRows100 : MachineLimits.SqliteRows100));
         }
         {
             var all = All();
             await ResetAsync(db, all);
             var (elapsed, batches) = await CatchUp(store, db, all, backend);
-            Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per batch){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)"));
+            Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per batch){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
+                Limit: pg ? MachineLimits.PgRows100 : MachineLimits.SqliteRows100));
         }
         await CheckRows(backend, db, load.Orders.Count, load.Holds, load.Shipped, load.ShippedUnits, scan.OrderEvents, problems, "after rebuild");
         if (WorkedAround)
@@ -705,7 +707,8 @@ internal static class ProjectionBenchmarks
                 Console.WriteLine($"{backend}: query {query.Label}: no argument had a second page at this size; no row");
                 continue;
             }
-            var r = new BenchResult(backend, $"query: {query.Label} ({scale})", latencies.Count, timed, [.. latencies], "p99 ≤ 5 ms", "queries");
+            var r = new BenchResult(backend, $"query: {query.Label} ({scale})", latencies.Count, timed, [.. latencies], "p99 ≤ 5 ms", "queries",
+                Limit: backend == "postgres" ? MachineLimits.PgRoundTripP99 : null);
             Console.WriteLine(r + string.Create(CultureInfo.InvariantCulture, $"  {(double)rows / Math.Max(1, latencies.Count):N1} rows/result"));
             results.Add(r);
             if (r.P99 > QueryTargetMs) await ExplainAsync(backend, db, query, r.P99);
