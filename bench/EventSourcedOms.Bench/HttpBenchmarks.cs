@@ -19,7 +19,7 @@ internal static class HttpBenchmarks
 
     static string Sku(int i) => string.Create(CultureInfo.InvariantCulture, $"SKU-{i:D6}");
 
-    public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options, List<string> problems)
+    public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options, List<string> problems, MachineLimits limits)
     {
         _dll ??= ApiProcess.Build();
         var name = "bench_http_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
@@ -35,6 +35,14 @@ internal static class HttpBenchmarks
             $"{backend}: seeded 2 warehouses and {SkuCount:N0} SKUs × {UnitsPerSku:N0} units at each over HTTP in {setup.Elapsed.TotalSeconds:N1} s"));
 
         var postmaster = backend == "postgres" ? await Postmaster(options) : null;
+        // The ceiling of this path on this machine: the same process, connections and wrk, but an endpoint that does nothing.
+        var probe = await Wrk.RunAsync(api, options, TimeSpan.FromSeconds(5), "probe", postmaster, probe: true);
+        Check(backend, "probe", probe, problems);
+        var noop = new BenchResult(backend, $"limit: HTTP GET /health/live, {options.Connections} conns", probe.Created, probe.Elapsed, [], "", "requests",
+            P50Ms: probe.P50Ms, P99Ms: probe.P99Ms);
+        Console.WriteLine(noop);
+        results.Add(noop);
+        limits.Set(MachineLimits.HttpNoop, noop.EventsPerSecond, noop.Scenario);
         // JIT tiering and dynamic PGO, pools, state caches: a 3 s warm-up left the first run at a third of the second.
         var warmUp = await Wrk.RunAsync(api, options, TimeSpan.FromSeconds(10), "warm", postmaster);
         Check(backend, "warm-up", warmUp, problems);
@@ -44,7 +52,7 @@ internal static class HttpBenchmarks
             Check(backend, $"run {i}", run, problems);
             var result = new BenchResult(backend, $"HTTP PlaceOrder (2 lines), {options.Connections} conns, run {i}{variant}", run.Created, run.Elapsed, [],
                 backend == "postgres" ? "≥ 5,000 orders/s, p99 < 50 ms" : "", "orders", P50Ms: run.P50Ms, P99Ms: run.P99Ms,
-                Limit: backend == "postgres" ? MachineLimits.PgCommit(64) : MachineLimits.SqliteCommit);
+                Limit: MachineLimits.HttpNoop);
             Console.WriteLine(result + string.Create(CultureInfo.InvariantCulture,
                 $"  non-201 {run.Non201:N0}, socket errors {run.SocketErrors:N0}; cpu per order: API {run.ApiCpuMs:N3} ms, wrk {run.WrkCpuMs:N3} ms, PostgreSQL {(run.PostgresCpuMs is { } pg ? pg.ToString("N3", CultureInfo.InvariantCulture) : "–")} ms, rest of machine {run.OtherCpuMs:N3} ms; machine busy {run.MachineBusy:P0}"));
             results.Add(result);

@@ -158,7 +158,7 @@ internal static class LimitsBenchmarks
 /// </summary>
 internal sealed class MachineLimits
 {
-    public const string PgRows100 = "postgres.rows100", PgRoundTripP99 = "postgres.select1.p99", SqliteCommit = "sqlite.commit.1", SqliteRows100 = "sqlite.rows100";
+    public const string PgRows100 = "postgres.rows100", PgRoundTripP99 = "postgres.select1.p99", SqliteCommit = "sqlite.commit.1", SqliteRows100 = "sqlite.rows100", HttpNoop = "http.noop";
 
     public static string PgCommit(int clients) => $"postgres.commit.{clients}";
 

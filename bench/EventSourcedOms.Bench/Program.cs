@@ -27,7 +27,10 @@ foreach (var backend in options.Backends)
     if (options.Runs("projections"))
         results.AddRange(await ProjectionBenchmarks.RunAsync(backend, options, problems));
     if (options.Runs("http"))
-        results.AddRange(await HttpBenchmarks.RunAsync(backend, options, problems));
+    {
+        results.AddRange(await HttpBenchmarks.RunAsync(backend, options, problems, limits));
+        limits.Save();
+    }
 }
 Console.WriteLine();
 Console.WriteLine(BenchResult.Table(results));

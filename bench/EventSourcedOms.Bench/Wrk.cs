@@ -18,7 +18,8 @@ internal static class Wrk
         public long Created => Requests - Non201;
     }
 
-    public static async Task<Result> RunAsync(ApiProcess api, BenchOptions options, TimeSpan duration, string label, int? postmaster)
+    /// <summary><paramref name="probe"/>: GET /health/live instead of PlaceOrder (200 expected), the HTTP stack's ceiling.</summary>
+    public static async Task<Result> RunAsync(ApiProcess api, BenchOptions options, TimeSpan duration, string label, int? postmaster, bool probe = false)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "place-order.lua");
         var runId = $"{label}-{Guid.NewGuid():N}"[..20];
@@ -27,7 +28,7 @@ internal static class Wrk
         [
             "-t", options.WrkThreads.ToString(CultureInfo.InvariantCulture), "-c", options.Connections.ToString(CultureInfo.InvariantCulture),
             "-d", $"{seconds}s", "--timeout", "10s", "--latency", "-s", script, api.Url.ToString().TrimEnd('/'),
-            "--", api.ClerkKey, runId, "1000", options.IdempotencyKeys ? "idem" : "noidem",
+            "--", api.ClerkKey, runId, "1000", probe ? "probe" : options.IdempotencyKeys ? "idem" : "noidem",
         ];
         var (apiCpu, childTicks, machine, pgTicks) = (api.Cpu, ChildTicks(), MachineTicks(), PostgresTicks(postmaster));
         using var wrk = ChildProcesses.Track(Process.Start(new ProcessStartInfo("wrk", args) { RedirectStandardOutput = true, RedirectStandardError = true })

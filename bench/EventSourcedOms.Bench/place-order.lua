@@ -1,6 +1,7 @@
 -- wrk script for the HTTP benchmark (HttpBenchmarks.cs): POST /api/orders with two distinct random SKUs out of
 -- SKU-000000..SKU-<n-1> and a unique Idempotency-Key per request; counts every response that is not 201.
---   wrk -t2 -c64 -d10s --latency --timeout 10s -s place-order.lua http://127.0.0.1:PORT -- API_KEY RUN_ID [SKUS] [noidem]
+--   wrk -t2 -c64 -d10s --latency --timeout 10s -s place-order.lua http://127.0.0.1:PORT -- API_KEY RUN_ID [SKUS] [noidem|probe]
+-- "probe" sends GET /health/live instead (no work behind it: the HTTP stack's own ceiling) and counts every non-200.
 -- done() prints one machine-readable line, "WRK-RESULT key=value ...", that the harness parses (latencies in µs).
 
 local threads = {}
@@ -11,7 +12,8 @@ function setup(thread)
 end
 
 function init(args)
-  apiKey, runId, skus, idempotency = args[1], args[2] or "run", tonumber(args[3] or "1000"), args[4] ~= "noidem"
+  apiKey, runId, skus, idempotency, probe = args[1], args[2] or "run", tonumber(args[3] or "1000"), args[4] ~= "noidem", args[4] == "probe"
+  expected = probe and 200 or 201
   math.randomseed(os.time() * 1000 + id)
   counter, non201, first = 0, 0, ""
   base = { ["Content-Type"] = "application/json", ["X-Api-Key"] = apiKey }
@@ -22,6 +24,7 @@ local template = '{"channel":"web","customerId":"c-%d","shipTo":{"name":"Erika M
   .. '{"lineNo":1,"sku":"SKU-%06d","quantity":1,"unitPrice":19.99},{"lineNo":2,"sku":"SKU-%06d","quantity":1,"unitPrice":5.5}]}'
 
 function request()
+  if probe then return wrk.format("GET", "/health/live") end
   counter = counter + 1
   local a = math.random(0, skus - 1)
   local b = math.random(0, skus - 2)
@@ -32,7 +35,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 201 then
+  if status ~= expected then
     non201 = non201 + 1
     if first == "" then first = status .. " " .. string.sub(body or "", 1, 300):gsub("%s+", " ") end
   end
