@@ -4,7 +4,9 @@
 # figure with its target and the machine limit measured by the `limits` group; also written to bench/results/), and
 # stops the cluster.
 #   bench/run.sh [--seconds 10] [--read-events 1000000] [--projection-events 1000000]
-#                [--only limits,append,live,read,orders,projections,http] [--backend sqlite|postgres|all]
+#                [--only limits,append,live,read,orders,projections,http,scale] [--backend sqlite|postgres|all]
+#   scale group: N orders loaded, then the API process builds every read model from zero; its peak RSS, and every
+#                dashboard query at N orders: [--scale-orders 1000000] [--scale-reuse (keep the loaded store for the next run)]
 #   http group: the API as its own Release process, loaded by wrk (place-order.lua) over loopback:
 #                [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
 set -euo pipefail

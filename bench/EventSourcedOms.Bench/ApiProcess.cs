@@ -33,6 +33,15 @@ internal sealed class ApiProcess : IAsyncDisposable
     public string AdminKey { get; }
     public int Pid => _process.Id;
 
+    /// <summary>Peak and current resident set size in MB (VmHWM, VmRSS of /proc/&lt;pid&gt;/status).</summary>
+    public (double PeakMb, double CurrentMb) Memory()
+    {
+        double Field(string[] lines, string name) =>
+            long.Parse(lines.First(l => l.StartsWith(name, StringComparison.Ordinal))[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        return (Field(status, "VmHWM"), Field(status, "VmRSS"));
+    }
+
     /// <summary>CPU time of the API process so far (all threads).</summary>
     public TimeSpan Cpu
     {
@@ -48,7 +57,11 @@ internal sealed class ApiProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException("The API build left no dll", dll);
     }
 
-    public static async Task<ApiProcess> StartAsync(string dll, string backend, BenchOptions options, string name)
+    /// <summary>The store of <paramref name="name"/>: SQLite <c>&lt;sqlite-dir&gt;/&lt;name&gt;/oms.db</c>, PostgreSQL schemas <c>name</c> and <c>name_read</c>.</summary>
+    public static string SqlitePath(BenchOptions options, string name) => Path.Combine(options.SqliteDirectory, name, "oms.db");
+
+    /// <summary>Starts the API on the store of <paramref name="name"/>, emptied first unless <paramref name="fresh"/> is false.</summary>
+    public static async Task<ApiProcess> StartAsync(string dll, string backend, BenchOptions options, string name, bool fresh = true)
     {
         var port = FreePort();
         var (clerkKey, adminKey) = (RandomKey(), RandomKey());
@@ -70,16 +83,17 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["Oms__ApiKeys__1__Hash"] = Hash(adminKey);
         if (backend == "sqlite")
         {
-            var dir = Path.Combine(options.SqliteDirectory, name);
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            var dir = Path.GetDirectoryName(SqlitePath(options, name))!;
+            if (fresh && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.CreateDirectory(dir);
             env["Oms__Store"] = "Sqlite";
             env["Oms__DataDirectory"] = dir;
         }
         else
         {
-            await using (var conn = new NpgsqlConnection(options.PostgresConnection))
+            if (fresh)
             {
+                await using var conn = new NpgsqlConnection(options.PostgresConnection);
                 await conn.OpenAsync();
                 await using var drop = new NpgsqlCommand($"drop schema if exists {name} cascade; drop schema if exists {name}_read cascade", conn);
                 await drop.ExecuteNonQueryAsync();

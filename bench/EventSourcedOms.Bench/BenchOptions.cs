@@ -2,9 +2,9 @@ namespace EventSourcedOms.Bench;
 
 internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only,
     int ProjectionEvents, int HttpRuns, int Connections, int WrkThreads, bool IdempotencyKeys, IReadOnlyDictionary<string, string> ApiEnvironment,
-    string ResultsDirectory)
+    string ResultsDirectory, int ScaleOrders, bool ScaleReuse)
 {
-    /// <summary>Scenario groups: limits, append, live, read, orders, projections, http (all by default; --only append,read).</summary>
+    /// <summary>Scenario groups: limits, append, live, read, orders, projections, http, scale (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
 
     public static BenchOptions Parse(string[] args)
@@ -40,6 +40,9 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             // --api-env Oms__RunProjections=false,Logging__LogLevel__Default=None: extra environment for the API process (to find where time goes)
             Get("--api-env", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]),
             // The summary table of every run and the machine limits measured last (bench/results is not committed).
-            Get("--results-dir", Path.Combine("bench", "results")));
+            Get("--results-dir", Path.Combine("bench", "results")),
+            // scale group: orders loaded before the API starts on them; --scale-reuse keeps the loaded store for the next run
+            int.Parse(Get("--scale-orders", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
+            args.Contains("--scale-reuse"));
     }
 }

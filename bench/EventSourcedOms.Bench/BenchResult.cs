@@ -24,7 +24,9 @@ internal sealed record BenchResult(string Backend, string Scenario, long Events,
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
-    internal string Rate => string.Create(CultureInfo.InvariantCulture, $"{EventsPerSecond:N0} {(Unit == "events" ? "ev" : Unit)}/s");
+    internal string Rate => Value is { } v
+        ? string.Create(CultureInfo.InvariantCulture, $"{v:N0} {Unit}")
+        : string.Create(CultureInfo.InvariantCulture, $"{EventsPerSecond:N0} {(Unit == "events" ? "ev" : Unit)}/s");
 
     internal string Retries => RetriesPerSuccess is { } r ? r.ToString("N3", CultureInfo.InvariantCulture) : "–";
 

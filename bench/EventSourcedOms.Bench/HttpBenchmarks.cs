@@ -73,7 +73,7 @@ internal static class HttpBenchmarks
     }
 
     /// <summary>The PostgreSQL server's postmaster, to sample its CPU; null when it is not on this machine (or not readable).</summary>
-    static async Task<int?> Postmaster(BenchOptions options)
+    internal static async Task<int?> Postmaster(BenchOptions options)
     {
         await using var conn = new Npgsql.NpgsqlConnection(options.PostgresConnection);
         await conn.OpenAsync();

@@ -3,9 +3,9 @@ using EventSourcedOms.Bench;
 
 // Usage: dotnet run -c Release --project bench/EventSourcedOms.Bench -- [--backend sqlite|postgres|all]
 //        [--pg "<Npgsql connection string>"] [--seconds 10] [--read-events 1000000] [--sqlite-dir DIR]
-//        [--only limits,append,live,read,orders,projections,http] [--projection-events 1000000]
+//        [--only limits,append,live,read,orders,projections,http,scale] [--projection-events 1000000]
 //        [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
-//        [--results-dir bench/results]
+//        [--results-dir bench/results] [--scale-orders 1000000] [--scale-reuse]
 // bench/run.sh starts a durable throwaway PostgreSQL and runs everything; see docs/benchmarks.md.
 var options = BenchOptions.Parse(args);
 var results = new List<BenchResult>();
@@ -31,6 +31,8 @@ foreach (var backend in options.Backends)
         results.AddRange(await HttpBenchmarks.RunAsync(backend, options, problems, limits));
         limits.Save();
     }
+    if (options.Runs("scale"))
+        results.AddRange(await ScaleBenchmarks.RunAsync(backend, options, problems));
 }
 Console.WriteLine();
 Console.WriteLine(BenchResult.Table(results));
