@@ -10,16 +10,23 @@ namespace EventSourcedOms.Projections.Runner;
 /// aggregate (an order's status needs all its lines). Folded incrementally as events arrive in order; when the cache
 /// does not hold the stream just before the event (a restart, an eviction, a replay), the stream is read from the
 /// store up to that event's revision. Derived rows thus use the very rules of the domain, never a second copy.
+/// Memory is bounded: the <paramref name="capacity"/> streams used most recently are kept (an order's events come
+/// close together in the log, and stock streams are used all the time), a miss only costs reading that one stream,
+/// and stock states keep their levels only (<see cref="StockState.LevelsOnly"/>), not every open reservation.
 /// </summary>
-public sealed class StreamStates(IEventStore store, int capacity = 100_000)
+public sealed class StreamStates(IEventStore store, int capacity = StreamStates.DefaultCapacity)
 {
-    readonly Dictionary<string, (long Revision, object State)> _states = new(StringComparer.Ordinal);
+    /// <summary>Streams kept per runner; an order's state is a few KB, so three order projections keep ~50 MB at most.</summary>
+    public const int DefaultCapacity = 4_096;
+
+    readonly Dictionary<string, LinkedListNode<(string Stream, long Revision, object State)>> _states = new(StringComparer.Ordinal);
+    readonly LinkedList<(string Stream, long Revision, object State)> _recent = new(); // most recently used first
 
     public Task<OrderState> OrderAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
         FoldAsync(recorded, @event, OrderState.Initial, (s, e) => s.When(e), ct);
 
     public Task<StockState> StockAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
-        FoldAsync(recorded, @event, StockState.Initial, (s, e) => s.When(e), ct);
+        FoldAsync(recorded, @event, StockState.LevelsOnly, (s, e) => s.When(e), ct);
 
     public Task<BackorderQueueState> BackordersAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
         FoldAsync(recorded, @event, BackorderQueueState.Initial, (s, e) => s.When(e), ct);
@@ -30,8 +37,8 @@ public sealed class StreamStates(IEventStore store, int capacity = 100_000)
         TState state;
         if (recorded.Revision == 0)
             state = when(initial, @event);      // a stream's first event: nothing to read
-        else if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Revision == recorded.Revision - 1)
-            state = when((TState)cached.State, @event);
+        else if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Value.Revision == recorded.Revision - 1)
+            state = when((TState)cached.Value.State, @event);
         else
         {
             state = initial;
@@ -44,11 +51,37 @@ public sealed class StreamStates(IEventStore store, int capacity = 100_000)
                 from = page[^1].Revision + 1;
             }
         }
-        if (_states.Count >= capacity) _states.Clear();
-        _states[recorded.Stream] = (recorded.Revision, state);
+        Keep(recorded.Stream, recorded.Revision, state);
         return state;
     }
 
+    void Keep(string stream, long revision, object state)
+    {
+        if (_states.TryGetValue(stream, out var node))
+        {
+            _recent.Remove(node);
+            node.Value = (stream, revision, state);
+            _recent.AddFirst(node);
+            return;
+        }
+        if (_states.Count >= capacity)
+        {
+            var last = _recent.Last!;
+            _recent.RemoveLast();
+            _states.Remove(last.Value.Stream);
+            last.Value = (stream, revision, state); // reuse the node
+            node = last;
+        }
+        else
+            node = new LinkedListNode<(string, long, object)>((stream, revision, state));
+        _recent.AddFirst(node);
+        _states[stream] = node;
+    }
+
     /// <summary>Forgets everything (after a failed batch, whose events may not have been written).</summary>
-    public void Clear() => _states.Clear();
+    public void Clear()
+    {
+        _states.Clear();
+        _recent.Clear();
+    }
 }

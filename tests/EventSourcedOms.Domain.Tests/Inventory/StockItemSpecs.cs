@@ -13,6 +13,34 @@ public sealed class StockItemSpecs : StockSpec
 
     static SafetyStockSet Safety(int quantity) => new(SkuA, Wh1, quantity, T0);
 
+    [Theory]
+    [InlineData("0192f3a48b7c7d6e9f10123456789abc")] // a generated id: kept as 16 bytes
+    [InlineData("0192F3A48B7C7D6E9F10123456789ABC")] // upper case: not what the generator writes, kept as text
+    [InlineData("shop-4711")]                         // a caller's own id
+    public void reservations_read_back_under_the_order_id_they_were_made_for(string orderId)
+    {
+        var state = StockState.Initial.When(Received(10)).When(Reserved(1, 3, orderId)).When(Reserved(2, 1, orderId)).When(Reserved(1, 2, "other"));
+        Assert.Equal(3, state.ReservedFor(orderId, 1));
+        Assert.Equal(0, state.ReservedFor(orderId.ToLowerInvariant() == orderId ? orderId.ToUpperInvariant() : orderId.ToLowerInvariant(), 1));
+        Assert.Equal([(orderId, 1, 3), (orderId, 2, 1), ("other", 1, 2)],
+            state.Reservations.Select(r => (r.Key.OrderId, r.Key.LineNo, r.Value)).OrderBy(r => r.OrderId == "other").ThenBy(r => r.LineNo));
+
+        var shipped = state.When(new StockShipped(SkuA, Wh1, orderId, 1, 3, "s-1", T0));
+        Assert.Equal((0, 3, 3), (shipped.ReservedFor(orderId, 1), shipped.Reservations.Values.Sum(), shipped.Reserved));
+        Assert.False(shipped.Reservations.ContainsKey((orderId, 1)));
+    }
+
+    [Fact]
+    public void a_levels_only_fold_keeps_the_levels_but_no_reservations()
+    {
+        var events = new object[] { Received(10), Reserved(1, 3), Reserved(2, 2, "other"), new StockShipped(SkuA, Wh1, OrderId, 1, 3, "s-1", T0) };
+        var full = events.Aggregate(StockState.Initial, (s, e) => s.When(e));
+        var levels = events.Aggregate(StockState.LevelsOnly, (s, e) => s.When(e));
+        Assert.Equal((full.OnHand, full.Reserved, full.AvailableToPromise, full.LastMovementAt), (levels.OnHand, levels.Reserved, levels.AvailableToPromise, levels.LastMovementAt));
+        Assert.Single(full.Reservations);
+        Assert.Empty(levels.Reservations);
+    }
+
     [Fact]
     public void receiving_stock_records_the_receipt()
     {
