@@ -91,7 +91,10 @@ public sealed class ProjectionDatabase
         // resumes from an older checkpoint and applies those events again; the events they came from were made
         // durable by the store's own commits (synchronous = full on its connection) before any reader saw them.
         if (Dialect == SqlDialect.Sqlite)
-            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 30000;");
+        {
+            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal;");
+            SqliteBusyWait.Install((SqliteConnection)conn);
+        }
         return conn;
     }
 
