@@ -148,14 +148,13 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
             if (EventTypes.Deserialize(recorded.Type, recorded.Data.Span) is { } e)
                 await projection.ApplyAsync(context, recorded, e, ct);
         }
-        using var turn = await database.WriteTurnAsync(ct);
-        await using var conn = await database.OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        context.Begin(conn, tx);
-        await context.FlushAsync(ct);
         var last = batch[^1];
-        await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
-        await tx.CommitAsync(ct);
+        await database.WriteAsync(async (conn, tx) =>
+        {
+            context.Begin(conn, tx);
+            await context.FlushAsync(ct);
+            await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
+        }, ct);
     }
 
     static bool IsTransient(DbException e) => e switch
