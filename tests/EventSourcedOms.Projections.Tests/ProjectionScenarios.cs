@@ -250,6 +250,40 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task one_shared_catch_up_of_every_projection_gives_the_rows_of_the_log_even_from_different_checkpoints()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync(new OrderLinesProjection());   // one projection already ahead of the others
+
+        var checkpoints = await new SharedCatchUp(Store, Db, All) { CatchUpBatch = 7 }.CatchUpAsync(long.MaxValue, null, Ct);
+
+        var ledger = await Ledger.ReadAsync(Store);
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal)).Max(e => e.Position), checkpoints["order_summary"]);
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task a_poison_event_in_a_shared_catch_up_stops_only_its_projection()
+    {
+        await RunBusinessDayAsync();
+        var ledger = await Ledger.ReadAsync(Store);
+        var poison = ledger.Events.First(e => e.Type == "OrderHeld.v1");
+        var failing = new FailingOn(new OrderSummaryProjection(), poison.Position);
+
+        var error = await Assert.ThrowsAsync<ProjectionStoppedException>(() =>
+            new SharedCatchUp(Store, Db, [failing, new OrderLinesProjection(), new InventoryProjection()]) { CatchUpBatch = 5 }.CatchUpAsync(long.MaxValue, null, Ct));
+
+        Assert.Equal((failing.Name, poison.Position), (error.Projection, error.Position));
+        var checkpoint = (await CheckpointAsync(failing.Name))!;
+        Assert.Equal(poison.Position, checkpoint.ErrorPosition);
+        var orderEvents = ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(orderEvents.Where(e => e.Position < poison.Position).Max(e => e.Position), checkpoint.Position);
+        Assert.Equal(orderEvents.Max(e => e.Position), (await CheckpointAsync("order_lines"))!.Position);
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("stock-", StringComparison.Ordinal) || e.Stream.StartsWith("backorders-", StringComparison.Ordinal)).Max(e => e.Position),
+            (await CheckpointAsync("inventory"))!.Position);
+    }
+
+    [Fact]
     public async Task status_shows_what_each_projection_still_has_to_apply_and_what_stopped_it()
     {
         await RunBusinessDayAsync();

@@ -9,6 +9,7 @@ namespace EventSourcedOms.Projections.Runner;
 public sealed class ProjectionStoppedException(string projection, long position, Exception inner)
     : Exception($"Projection {projection} stopped at the event at position {position}: {inner.Message}", inner)
 {
+    public string Projection { get; } = projection;
     public long Position { get; } = position;
 }
 
@@ -107,7 +108,7 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
         }
     }
 
-    async Task ApplyAsync(List<RecordedEvent> batch, CancellationToken ct)
+    internal async Task ApplyAsync(List<RecordedEvent> batch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {

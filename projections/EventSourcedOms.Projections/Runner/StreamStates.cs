@@ -35,6 +35,8 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
         where TState : class
     {
         TState state;
+        if (_states.TryGetValue(recorded.Stream, out var same) && same.Value.Revision == recorded.Revision)
+            return (TState)same.Value.State;  // another projection of a shared catch-up folded this very event
         if (recorded.Revision == 0)
             state = when(initial, @event);      // a stream's first event: nothing to read
         else if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Value.Revision == recorded.Revision - 1)
