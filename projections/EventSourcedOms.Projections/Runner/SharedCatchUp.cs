@@ -8,7 +8,8 @@ namespace EventSourcedOms.Projections.Runner;
 /// read-model database) with one read of the log: each page is read and deserialised once, every event is handed to each
 /// projection that wants it, and the order projections share one fold of each order (<see cref="StreamStates"/> hands
 /// the state after an event to every projection asking for that same event). Five separate runners read, deserialised and
-/// folded the same events up to five times; that CPU, not the writes, bounded rebuild throughput.
+/// folded the same events up to five times; that CPU, not the writes, bounded rebuild throughput. The next page is read, and applied in
+/// memory, while the previous page is being written.
 /// <para>
 /// Each projection keeps its own checkpoint and its own transactions (rows and checkpoint together), so after a crash
 /// each resumes from where it committed; the read starts at the oldest of their checkpoints and a projection skips what
@@ -41,30 +42,36 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         var filter = Union(projections.Select(p => p.Filter));
         var position = positions.Values.DefaultIfEmpty(0).Min();
         var reading = store.ReadAllAsync(position + 1, CatchUpBatch, filter, ct);
+        Task<Page>? writing = null;
         while (active.Count > 0)
         {
             var slice = await reading;
             var more = !slice.IsEnd && slice.NextPosition <= upTo;
             if (more) reading = store.ReadAllAsync(slice.NextPosition, CatchUpBatch, filter, ct);
-            var page = slice.Events.Where(e => e.Position <= upTo).ToList();
-            if (page.Count > 0)
+            var events = slice.Events.Where(e => e.Position <= upTo).ToList();
+            if (events.Count > 0)
             {
-                await ApplyPageAsync(page, active, positions, states, stopped, ct);
-                progress?.Report(page[^1].Position);
+                // This page is applied in memory while the previous one is still being written.
+                var page = await ApplyAsync(events, active, positions, states, ct);
+                if (writing is not null) await FinishAsync(await writing, active, positions, stopped, progress, ct);
+                writing = WriteAsync(page with { Projections = [.. active.Where(page.Projections.Contains)] }, ct);
             }
-            if (!more || page.Count < slice.Events.Count) break;
+            if (!more || events.Count < slice.Events.Count) break;
         }
+        if (writing is not null) await FinishAsync(await writing, active, positions, stopped, progress, ct);
         if (stopped.Count > 0) throw stopped[0];
         return positions.ToDictionary(p => p.Key.Name, p => p.Value);
     }
 
-    async Task ApplyPageAsync(List<RecordedEvent> page, List<IProjection> active, Dictionary<IProjection, long> positions, StreamStates states,
-        List<ProjectionStoppedException> stopped, CancellationToken ct)
+    /// <summary>A page as each projection applied it: its batch, its events, and whether it failed.</summary>
+    sealed record Page(List<IProjection> Projections, Dictionary<IProjection, ProjectionBatch> Batches, Dictionary<IProjection, List<RecordedEvent>> Events,
+        HashSet<IProjection> Failed, long Last);
+
+    async Task<Page> ApplyAsync(List<RecordedEvent> events, List<IProjection> active, Dictionary<IProjection, long> checkpoints, StreamStates states, CancellationToken ct)
     {
-        var batches = active.ToDictionary(p => p, _ => new ProjectionBatch(database.Dialect, states));
-        var events = active.ToDictionary(p => p, _ => new List<RecordedEvent>());
-        var failed = new HashSet<IProjection>();
-        foreach (var recorded in page)
+        var page = new Page([.. active], active.ToDictionary(p => p, _ => new ProjectionBatch(database.Dialect, states)),
+            active.ToDictionary(p => p, _ => new List<RecordedEvent>()), [], events[^1].Position);
+        foreach (var recorded in events)
         {
             object? decoded = null;
             Exception? undecodable = null;
@@ -78,59 +85,71 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             }
             // Event by event across the projections (not projection by projection): the fold of an order is then made
             // once, by the first projection asking, and found by the others.
-            foreach (var projection in active)
+            foreach (var projection in page.Projections)
             {
-                if (recorded.Position <= positions[projection] || !Matches(projection.Filter, recorded)) continue;
-                events[projection].Add(recorded);
-                if (failed.Contains(projection) || decoded is null && undecodable is null) continue;
+                if (recorded.Position <= checkpoints[projection] || !Matches(projection.Filter, recorded)) continue;
+                page.Events[projection].Add(recorded);
+                if (page.Failed.Contains(projection) || decoded is null && undecodable is null) continue;
                 try
                 {
                     if (undecodable is not null) throw undecodable;
-                    await projection.ApplyAsync(batches[projection], recorded, decoded!, ct);
+                    await projection.ApplyAsync(page.Batches[projection], recorded, decoded!, ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    failed.Add(projection);
+                    page.Failed.Add(projection);
                 }
             }
         }
+        return page;
+    }
 
-        await Task.WhenAll(active.Where(p => !failed.Contains(p) && events[p].Count > 0).Select(async projection =>
+    /// <summary>Each projection's batch in a transaction of its own (in parallel on PostgreSQL, one group on SQLite).</summary>
+    async Task<Page> WriteAsync(Page page, CancellationToken ct)
+    {
+        await Task.WhenAll(page.Projections.Where(p => !page.Failed.Contains(p) && page.Events[p].Count > 0).Select(async projection =>
         {
-            var last = events[projection][^1];
+            var last = page.Events[projection][^1];
             try
             {
                 await database.WriteAsync(async (conn, tx) =>
                 {
-                    batches[projection].Begin(conn, tx);
-                    await batches[projection].FlushAsync(ct);
+                    page.Batches[projection].Begin(conn, tx);
+                    await page.Batches[projection].FlushAsync(ct);
                     await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
                 }, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                lock (failed) failed.Add(projection);
+                lock (page.Failed) page.Failed.Add(projection);
             }
         }));
+        return page;
+    }
 
-        foreach (var projection in active.Where(p => events[p].Count > 0))
+    /// <summary>Hands a failed projection's page to its own runner; a projection stopped there drops out.</summary>
+    async Task FinishAsync(Page page, List<IProjection> active, Dictionary<IProjection, long> positions, List<ProjectionStoppedException> stopped,
+        IProgress<long>? progress, CancellationToken ct)
+    {
+        foreach (var projection in page.Projections.Where(p => page.Events[p].Count > 0))
         {
-            if (failed.Contains(projection))
+            if (page.Failed.Contains(projection))
             {
                 try
                 {
                     // The projection's own runner, on its own fold: retries a transient error, isolates a poison event.
-                    await new ProjectionRunner(store, database, projection, _time).ApplyAsync(events[projection], ct);
+                    await new ProjectionRunner(store, database, projection, _time).ApplyAsync(page.Events[projection], ct);
                 }
                 catch (ProjectionStoppedException e)
                 {
                     stopped.Add(e);
+                    active.Remove(projection);
                     continue;
                 }
             }
-            positions[projection] = events[projection][^1].Position;
+            positions[projection] = page.Events[projection][^1].Position;
         }
-        active.RemoveAll(p => stopped.Any(s => s.Projection == p.Name));
+        progress?.Report(page.Last);
     }
 
     static bool Matches(EventFilter filter, RecordedEvent e) =>
