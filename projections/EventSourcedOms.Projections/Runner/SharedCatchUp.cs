@@ -8,7 +8,7 @@ namespace EventSourcedOms.Projections.Runner;
 /// read-model database) with one read of the log: each page is read and deserialised once, every event is handed to each
 /// projection that wants it, and the order projections share one fold of each order (<see cref="StreamStates"/> hands
 /// the state after an event to every projection asking for that same event). Five separate runners read, deserialised and
-/// folded the same events up to five times; that CPU, not the writes, bounded rebuild throughput. The next page is read, and applied in
+/// folded the same events up to five times, a large part of a rebuild's CPU. The next page is read, and applied in
 /// memory, while the previous page is being written.
 /// <para>
 /// Each projection keeps its own checkpoint and its own transactions (rows and checkpoint together), so after a crash
