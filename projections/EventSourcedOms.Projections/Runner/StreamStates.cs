@@ -35,11 +35,12 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
         where TState : class
     {
         TState state;
-        if (_states.TryGetValue(recorded.Stream, out var same) && same.Value.Revision == recorded.Revision)
-            return (TState)same.Value.State;  // another projection of a shared catch-up folded this very event
+        _states.TryGetValue(recorded.Stream, out var cached);
+        if (cached?.Value.Revision == recorded.Revision)
+            return (TState)cached.Value.State;  // another projection of a shared catch-up folded this very event
         if (recorded.Revision == 0)
             state = when(initial, @event);      // a stream's first event: nothing to read
-        else if (_states.TryGetValue(recorded.Stream, out var cached) && cached.Value.Revision == recorded.Revision - 1)
+        else if (cached?.Value.Revision == recorded.Revision - 1)
             state = when((TState)cached.Value.State, @event);
         else
         {
@@ -53,13 +54,14 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
                 from = page[^1].Revision + 1;
             }
         }
-        Keep(recorded.Stream, recorded.Revision, state);
+        Keep(cached, recorded.Stream, recorded.Revision, state);
         return state;
     }
 
-    void Keep(string stream, long revision, object state)
+    /// <summary>Stores the state as the most recently used; <paramref name="node"/> is the stream's entry, if it has one.</summary>
+    void Keep(LinkedListNode<(string Stream, long Revision, object State)>? node, string stream, long revision, object state)
     {
-        if (_states.TryGetValue(stream, out var node))
+        if (node is not null)
         {
             _recent.Remove(node);
             node.Value = (stream, revision, state);
