@@ -33,6 +33,19 @@ internal sealed class ApiProcess : IAsyncDisposable
     public string AdminKey { get; }
     public int Pid => _process.Id;
 
+    /// <summary>Each projection's status as <c>/health/ready</c> reports it (pending counted up to 10,000; error when it stopped).</summary>
+    public async Task<List<(string Name, long Pending, long Position, string? Error)>> ProjectionsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var doc = System.Text.Json.JsonDocument.Parse(await (await http.GetAsync("/health/ready")).Content.ReadAsStringAsync());
+        return [.. doc.RootElement.GetProperty("checks").EnumerateObject()
+            .Where(c => c.Value.TryGetProperty("data", out _))
+            .SelectMany(c => c.Value.GetProperty("data").EnumerateObject())
+            .Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Object && p.Value.TryGetProperty("pending", out _))
+            .Select(p => (p.Name, p.Value.GetProperty("pending").GetInt64(), p.Value.GetProperty("position").GetInt64(),
+                p.Value.TryGetProperty("error", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString() : null))];
+    }
+
     /// <summary>Peak and current resident set size in MB (VmHWM, VmRSS of /proc/&lt;pid&gt;/status).</summary>
     public (double PeakMb, double CurrentMb) Memory()
     {

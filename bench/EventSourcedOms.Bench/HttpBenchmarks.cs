@@ -66,10 +66,8 @@ internal static class HttpBenchmarks
     /// <summary>Each projection's pending events from /health/ready (counted up to 10,000), or null when there is none to report.</summary>
     static async Task<string?> ProjectionBacklog(ApiProcess api)
     {
-        using var http = new HttpClient { BaseAddress = api.Url, Timeout = TimeSpan.FromSeconds(30) };
-        var body = await (await http.GetAsync("/health/ready")).Content.ReadAsStringAsync();
-        var pending = System.Text.RegularExpressions.Regex.Matches(body, "\"([A-Za-z_]+)\":\\{\"pending\":(\\d+)").Select(m => (Name: m.Groups[1].Value, Count: m.Groups[2].Value)).ToList();
-        return pending.Count == 0 || pending.All(p => p.Count == "0") ? null : string.Join(", ", pending.Select(p => $"{p.Name} {p.Count}"));
+        var pending = await api.ProjectionsAsync();
+        return pending.All(p => p.Pending == 0) ? null : string.Join(", ", pending.Select(p => $"{p.Name} {p.Pending}"));
     }
 
     /// <summary>The PostgreSQL server's postmaster, to sample its CPU; null when it is not on this machine (or not readable).</summary>

@@ -4,8 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using EventSourcedOms.EventStore;
-using EventSourcedOms.EventStore.Postgres;
-using EventSourcedOms.EventStore.Sqlite;
 using EventSourcedOms.Projections.Runner;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -122,24 +120,9 @@ internal static class ScaleBenchmarks
         return results;
     }
 
-    static async Task<IEventStore> Open(string backend, BenchOptions options, bool fresh)
-    {
-        if (backend == "sqlite")
-        {
-            var path = ApiProcess.SqlitePath(options, Name);
-            if (fresh && Directory.Exists(Path.GetDirectoryName(path))) Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            return await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path });
-        }
-        if (fresh)
-        {
-            await using var conn = new Npgsql.NpgsqlConnection(options.PostgresConnection);
-            await conn.OpenAsync();
-            await conn.ExecuteAsync($"drop schema if exists {Name} cascade; drop schema if exists {Name}_read cascade");
-        }
-        var csb = new Npgsql.NpgsqlConnectionStringBuilder(options.PostgresConnection) { MaxPoolSize = 100 };
-        return await PostgresEventStore.CreateAsync(new PostgresEventStoreOptions { ConnectionString = csb.ConnectionString, Schema = Name });
-    }
+    /// <summary>The store the API is started on (its SQLite file in a folder of its own, or the schema <see cref="Name"/>).</summary>
+    static Task<IEventStore> Open(string backend, BenchOptions options, bool fresh) =>
+        StoreBenchmarks.Open(backend, options, Name, fresh, ApiProcess.SqlitePath(options, Name));
 
     static async Task<bool> StoreExists(string backend, BenchOptions options)
     {
@@ -172,19 +155,11 @@ internal static class ScaleBenchmarks
     /// <summary>Polls /health/ready until every projection has no pending event; prints progress every 15 s.</summary>
     static async Task CaughtUpAsync(ApiProcess api, string backend)
     {
-        using var http = new HttpClient { BaseAddress = api.Url, Timeout = TimeSpan.FromSeconds(30) };
         var clock = Stopwatch.StartNew();
         var lastReport = Stopwatch.StartNew();
         while (true)
         {
-            using var doc = JsonDocument.Parse(await (await http.GetAsync("/health/ready")).Content.ReadAsStringAsync());
-            var projections = doc.RootElement.GetProperty("checks").EnumerateObject()
-                .Where(c => c.Value.TryGetProperty("data", out _))
-                .SelectMany(c => c.Value.GetProperty("data").EnumerateObject())
-                .Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("pending", out _))
-                .Select(p => (p.Name, Pending: p.Value.GetProperty("pending").GetInt64(), Position: p.Value.GetProperty("position").GetInt64(),
-                    Error: p.Value.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null))
-                .ToList();
+            var projections = await api.ProjectionsAsync();
             if (projections.FirstOrDefault(p => p.Error is not null) is { Error: { } error } failed)
                 throw new InvalidOperationException($"{backend}: projection {failed.Name} stopped: {error}");
             if (projections.Count > 0 && projections.All(p => p.Pending == 0)) return;

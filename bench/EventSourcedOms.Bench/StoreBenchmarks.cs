@@ -85,13 +85,16 @@ internal static class StoreBenchmarks
         return results;
     }
 
-    /// <summary>A SQLite file or PostgreSQL schema named <paramref name="name"/>; <paramref name="fresh"/> deletes what was there.</summary>
-    internal static async Task<IEventStore> Open(string backend, BenchOptions options, string name, bool fresh)
+    /// <summary>
+    /// A SQLite file (<c>&lt;sqlite-dir&gt;/&lt;name&gt;.db</c>, or <paramref name="sqlitePath"/>) or PostgreSQL schema named
+    /// <paramref name="name"/>; <paramref name="fresh"/> deletes what was there.
+    /// </summary>
+    internal static async Task<IEventStore> Open(string backend, BenchOptions options, string name, bool fresh, string? sqlitePath = null)
     {
         if (backend == "sqlite")
         {
-            Directory.CreateDirectory(options.SqliteDirectory);
-            var path = Path.Combine(options.SqliteDirectory, name + ".db");
+            var path = sqlitePath ?? Path.Combine(options.SqliteDirectory, name + ".db");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             if (fresh)
                 foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
             return await SqliteEventStore.OpenAsync(new SqliteEventStoreOptions { Path = path });
