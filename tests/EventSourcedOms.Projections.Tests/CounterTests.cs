@@ -31,6 +31,12 @@ public abstract partial class ProjectionScenarios
             summary.GroupBy(o => o.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, (long)g.Count(), (long)g.Count(o => o.Hold is not null))),
             (await new OrderSummaryQueries(Db).StatusCountsAsync(CounterCt)).Select(s => (s.Status, s.Orders, s.OnHold)));
 
+        // The SKU index: every SKU of every order's lines, once, with the order's placement time.
+        Assert.Equal(
+            await conn.QueryAsync<(string, DateTimeOffset, string)>(
+                "select distinct l.sku, s.placed_at, s.order_id from order_lines l join order_summary s on s.order_id = l.order_id order by 1, 2, 3"),
+            await conn.QueryAsync<(string, DateTimeOffset, string)>("select sku, placed_at, order_id from order_skus order by 1, 2, 3"));
+
         var daily = (await conn.QueryAsync<(string, string, string, long, long, long, long, long, long, long, long, long, long)>(
             """
             select day, channel, currency, orders, units, total_e4, cancelled, backordered, first_allocated_units, shipped, cycle_ticks, promised_shipped, on_time

@@ -21,7 +21,7 @@ public sealed class OrderSummaryProjection : IProjection
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
     public IReadOnlyList<(string Table, string Key)> Tables { get; } =
     [
-        ("order_summary", "order_id"), ("order_locations", "location, order_id"), ("order_status_counts", "status"),
+        ("order_summary", "order_id"), ("order_locations", "location, order_id"), ("order_skus", "sku, placed_at, order_id"), ("order_status_counts", "status"),
         .. KpiCounters.Tables,
     ];
 
@@ -68,6 +68,8 @@ public sealed class OrderSummaryProjection : IProjection
         };
         pending.Rows[order.OrderId] = pending.Rows.TryGetValue(order.OrderId, out var earlier) ? earlier.Then(row) : row;
         if (@event is OrderEvents.OrderStockAllocated or OrderEvents.OrderQuantitiesCancelled) pending.Locations[order.OrderId] = locations;
+        if (@event is OrderEvents.OrderPlaced)
+            foreach (var sku in order.Lines.Select(l => l.Sku).Distinct(StringComparer.Ordinal)) pending.Skus.Add(new SkuRow(sku, row.PlacedAt, order.OrderId));
     }
 
     // Timestamps as PostgreSQL keeps them (microseconds), so that counters computed here equal those computed from stored rows.
@@ -77,10 +79,13 @@ public sealed class OrderSummaryProjection : IProjection
 
     sealed record LocationRow(string Location, string OrderId);
 
+    sealed record SkuRow(string Sku, DateTimeOffset PlacedAt, string OrderId);
+
     sealed class Pending : IPendingWrites
     {
         static readonly BatchTable<SummaryRow> Table = new("order_summary", "order_id");
         static readonly BatchTable<LocationRow> LocationTable = new("order_locations", "location, order_id");
+        static readonly BatchTable<SkuRow> SkuTable = new("order_skus", "sku, placed_at, order_id");
         static readonly CounterTable StatusCounts = new("order_status_counts", "status", "orders, on_hold");
 
         /// <summary>Each order's row as of the batch's last event for it (merged with its earlier events of the batch).</summary>
@@ -88,6 +93,9 @@ public sealed class OrderSummaryProjection : IProjection
 
         /// <summary>The locations of orders whose allocations changed in the batch.</summary>
         public Dictionary<string, List<string>> Locations { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The SKUs of orders placed in the batch (written as they come: a replay's duplicates change nothing).</summary>
+        public List<SkuRow> Skus { get; } = [];
 
         public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
         {
@@ -119,6 +127,7 @@ public sealed class OrderSummaryProjection : IProjection
             await Table.UpsertAsync(batch, rows);
             await LocationTable.DeleteAsync(batch, replaced, by: "order_id");
             await LocationTable.UpsertAsync(batch, [.. Locations.SelectMany(l => l.Value.Select(location => new LocationRow(location, l.Key)))]);
+            await SkuTable.UpsertAsync(batch, Skus);
             await statuses.FlushAsync(batch);
             await kpis.FlushAsync(batch);
         }

@@ -113,11 +113,13 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
             where.Append(" and exists (select 1 from order_locations l where l.location = @location and l.order_id = order_summary.order_id)");
             args.Add("location", filter.Location);
         }
+        var source = "order_summary";
         if (filter.Sku is not null)
         {
-            // order_lines is another projection's table: an order shows up here once both have applied it.
-            // Driven from the SKU's lines (order_lines_sku), then sorted: a SKU has few orders compared with all of them.
-            where.Append(" and order_id in (select l.order_id from order_lines l where l.sku = @sku)");
+            // Driven from the SKU's own range of order_skus, already in the list's order. Joined on both columns, so that
+            // placed_at and order_id (sort, cursor, date range) name order_skus' key columns.
+            source = "order_skus join order_summary using (order_id, placed_at)";
+            where.Append(" and sku = @sku");
             args.Add("sku", filter.Sku);
         }
         if (filter.ShipByBreached is { } breached)
@@ -138,7 +140,7 @@ public sealed class OrderSummaryQueries(ProjectionDatabase database, TimeProvide
             args.Add("cursorId", orderId);
         }
         args.Add("limit", limit + 1);
-        return ($"select {Columns} from order_summary {where} order by {(overdueFirst ? "promised_ship_by, order_id" : "placed_at desc, order_id desc")} limit @limit", args);
+        return ($"select {Columns} from {source} {where} order by {(overdueFirst ? "promised_ship_by, order_id" : "placed_at desc, order_id desc")} limit @limit", args);
     }
 }
 

@@ -45,6 +45,15 @@ create table if not exists order_locations (
   primary key (location, order_id)
 );
 create index if not exists order_locations_order on order_locations (order_id);
+-- The orders of each SKU, newest placement first: the SKU filter reads one range of this key, however few of all
+-- orders hold the SKU (driven from order_lines instead, it walked the placement index testing every order for the SKU).
+-- Written once, at placement (an order's lines never change SKU); placed_at is the order_summary row's own value.
+create table if not exists order_skus (
+  sku           text not null,
+  placed_at     timestamptz not null,
+  order_id      text not null,
+  primary key (sku, placed_at, order_id)
+);
 -- Pre-aggregated from order_summary by its projector, in the same transaction: orders per status (and on hold).
 create table if not exists order_status_counts (
   status   text primary key,
