@@ -689,7 +689,7 @@ internal static class ProjectionBenchmarks
             r =>
             {
                 var week = Week(r);
-                return Task.FromResult<(string, object)>(("select * from kpi_daily where day >= @from and day < @to; select * from kpi_cycle_hours where day >= @from and day < @to order by day, channel, hour",
+                return Task.FromResult<(string, object)>(("select * from kpi_daily where day >= @from and day < @to; select * from kpi_cycle_percentiles where day >= @from and day < @to",
                     new { from = week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = week.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
             }));
 

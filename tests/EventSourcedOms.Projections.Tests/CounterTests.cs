@@ -1,7 +1,13 @@
 using Dapper;
 using EventSourcedOms.Application.Tests.Support;
 using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.Application.Orders.ConfirmPick;
+using EventSourcedOms.Application.Orders.PackOrder;
+using EventSourcedOms.Application.Orders.ShipOrder;
+using EventSourcedOms.Application.Orders.StartPicking;
+using EventSourcedOms.Domain;
 using EventSourcedOms.Projections.FulfilmentQueue;
+using EventSourcedOms.Projections.Kpis;
 using EventSourcedOms.Projections.OrderSummary;
 using static EventSourcedOms.Application.Tests.Support.Commands;
 
@@ -61,6 +67,15 @@ public abstract partial class ProjectionScenarios
                 .OrderBy(x => x.Day, StringComparer.Ordinal).ThenBy(x => x.Channel, StringComparer.Ordinal).ThenBy(x => x.Ticks),
             await conn.QueryAsync<(string, string, long, long)>("select day, channel, cycle_ticks, orders from kpi_cycle_times order by day, channel, cycle_ticks"));
 
+        // Nearest-rank p50 and p90 of each day and channel's cycle times, ranked here in exact integer arithmetic.
+        Assert.Equal(cycles.GroupBy(c => (c.Day, c.Channel)).Select(g =>
+                {
+                    var sorted = g.Select(c => c.Ticks).Order().ToList();
+                    return (g.Key.Day, g.Key.Channel, sorted[(sorted.Count + 1) / 2 - 1], sorted[(9 * sorted.Count + 9) / 10 - 1]);
+                })
+                .OrderBy(x => x.Day, StringComparer.Ordinal).ThenBy(x => x.Channel, StringComparer.Ordinal),
+            await conn.QueryAsync<(string, string, long, long)>("select day, channel, p50_ticks, p90_ticks from kpi_cycle_percentiles order by day, channel"));
+
         var queue = (await conn.QueryAsync<(string Location, long ToPick, long ToPack, long ToShip, long OnHold, DateTimeOffset? Promised)>(
             "select location, to_pick, to_pack, to_ship, on_hold, promised_ship_by from fulfilment_queue")).ToList();
         Assert.Equal(queue.GroupBy(q => q.Location).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, (long)g.Count(),
@@ -98,6 +113,35 @@ public abstract partial class ProjectionScenarios
             var at = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
             var queue = Assert.Single(await new FulfilmentQueueQueries(Db, at).ByLocationAsync("wh-1", Ct));
             Assert.Equal((promised.Count(p => p < now), promised.Count(p => p >= now && p < now.AddHours(24))), (queue.Breached, queue.AtRisk));
+        }
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task cycle_time_percentiles_are_the_nearest_rank_of_the_shipped_orders_as_shipments_arrive()
+    {
+        await Node.Send(Warehouse("wh-a", 1));
+        await Node.Send(Receive("SKU-1", "wh-a", 70));
+        var placed = Time.GetUtcNow();
+        for (var i = 0; i < 70; i++) await Node.Send(Place(BackorderPolicies.Reject, ("SKU-1", 1)) with { OrderId = $"ord-c{i:00}" });
+        var kpis = new KpiQueries(Db);
+        var day = DateOnly.FromDateTime(placed.UtcDateTime);
+        for (var i = 0; i < 70; i++)
+        {
+            Time.SetUtcNow(placed.AddMinutes(i + 1));  // order i ships i + 1 minutes after its placement
+            var id = $"ord-c{i:00}";
+            await Node.Send(new StartPicking(id));
+            await Node.Send(new ConfirmPick(id, "wh-a", [new LineQuantity(1, 1)]));
+            await Node.Send(new PackOrder(id, "wh-a", [new Package($"pkg-{i}", 100, [new LineQuantity(1, 1)])]));
+            await Node.Send(new ShipOrder(id, $"shp-{i}", "wh-a", "DHL", "parcel", $"T{i}", [new LineQuantity(1, 1)]));
+            if (i is 0 or 9 or 58 or 69)
+            {
+                await CatchUpAsync();
+                // Nearest rank: ⌈n / 2⌉ and ⌈9n / 10⌉ of the n shipped so far (for 70: the 35th and the 63rd, not the 64th).
+                var n = i + 1;
+                var kpi = Assert.Single(await kpis.ByDayAndChannelAsync(day, day.AddDays(1), null, Ct));
+                Assert.Equal(((n + 1) / 2 / 60.0, (9 * n + 9) / 10 / 60.0), (kpi.CycleTimeHoursP50, kpi.CycleTimeHoursP90));
+            }
         }
         await AssertRowsMatchTheLogAsync();
     }

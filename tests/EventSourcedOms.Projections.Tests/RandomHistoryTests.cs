@@ -125,11 +125,12 @@ public abstract partial class ProjectionScenarios
             var list = g.ToList();
             var cycle = list.Where(o => o.FirstShipment is not null).Select(o => (o.FirstShipment!.Value - o.PlacedAt).TotalHours).Order().ToList();
             var promised = list.Where(o => o.FirstShipment is not null && o.PromisedShipBy is not null).ToList();
-            double? Rank(double p) => cycle.Count == 0 ? null : cycle[Math.Max(0, (int)Math.Ceiling(p * cycle.Count) - 1)];
+            // Nearest rank ⌈p × n⌉, in exact (decimal) arithmetic: 0.9 × 70 is 63, where doubles make it 63.000000000000007.
+            double? Rank(decimal p) => cycle.Count == 0 ? null : cycle[Math.Max(0, (int)Math.Ceiling(p * cycle.Count) - 1)];
             return new DailyKpis(g.Key.Day, g.Key.Channel, list.Count, list.Sum(o => o.Ordered), list.Sum(o => o.Value), list.Select(o => o.Currency).Distinct().Single(),
                 (double)list.Count(o => o.Cancelled) / list.Count, (double)list.Count(o => o.Backordered) / list.Count,
                 (double)list.Sum(o => o.FirstAllocated) / list.Sum(o => o.Ordered),
-                cycle.Count == 0 ? null : cycle.Average(), Rank(0.5), Rank(0.9),
+                cycle.Count == 0 ? null : cycle.Average(), Rank(0.5m), Rank(0.9m),
                 promised.Count == 0 ? null : (double)promised.Count(o => o.FirstShipment <= o.PromisedShipBy) / promised.Count);
         })];
     }

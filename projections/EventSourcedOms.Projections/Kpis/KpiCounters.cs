@@ -10,7 +10,8 @@ namespace EventSourcedOms.Projections.Kpis;
 /// <item><c>kpi_daily</c>: per placement day, channel and currency, the sums the KPIs divide;</item>
 /// <item><c>kpi_cycle_hours</c>: per day and channel, shipped orders per whole hour of order-to-first-shipment time;</item>
 /// <item><c>kpi_cycle_times</c>: per day and channel, shipped orders per exact cycle time (in ticks), so that the
-/// percentiles stay exact: the hours find the right hour, its few exact times the value.</item>
+/// percentiles stay exact: the hours find the right hour, its few exact times the value;</item>
+/// <item><c>kpi_cycle_percentiles</c>: per day and channel, p50 and p90 of those times (<see cref="CyclePercentiles"/>).</item>
 /// </list>
 /// </summary>
 sealed class KpiCounters
@@ -21,7 +22,10 @@ sealed class KpiCounters
     static readonly CounterTable CycleTimes = new("kpi_cycle_times", "day, channel, cycle_ticks", "orders");
 
     public static IReadOnlyList<(string Table, string Key)> Tables { get; } =
-        [("kpi_daily", "day, channel, currency"), ("kpi_cycle_hours", "day, channel, hour"), ("kpi_cycle_times", "day, channel, cycle_ticks")];
+        [
+            ("kpi_daily", "day, channel, currency"), ("kpi_cycle_hours", "day, channel, hour"), ("kpi_cycle_times", "day, channel, cycle_ticks"),
+            ("kpi_cycle_percentiles", "day, channel"),
+        ];
 
     readonly CounterTable.Changes _daily = Daily.Start();
     readonly CounterTable.Changes _hours = CycleHours.Start();
@@ -47,5 +51,7 @@ sealed class KpiCounters
         await _daily.FlushAsync(batch);
         await _hours.FlushAsync(batch);
         await _times.FlushAsync(batch);
+        // Only where a cycle time was counted in or out for good (an order's later events re-count its same time).
+        await CyclePercentiles.RefreshAsync(batch, [.. _times.Changed.Select(k => ((string)k[0]!, (string)k[1]!)).Distinct()]);
     }
 }

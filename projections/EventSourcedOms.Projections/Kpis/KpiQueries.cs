@@ -42,12 +42,12 @@ public sealed class KpiQueries(ProjectionDatabase database)
         public long OnTime { get; init; }
     }
 
-    sealed record Count
+    sealed record Percentiles
     {
         public required string Day { get; init; }
         public required string Channel { get; init; }
-        public long Value { get; init; }
-        public long Orders { get; init; }
+        public long P50Ticks { get; init; }
+        public long P90Ticks { get; init; }
     }
 
     /// <summary>Days in [<paramref name="from"/>, <paramref name="to"/>) (yyyy-MM-dd), optionally one channel.</summary>
@@ -57,7 +57,7 @@ public sealed class KpiQueries(ProjectionDatabase database)
         var args = new { from = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), channel };
         await using var conn = await database.OpenAsync(ct);
         List<Daily> daily;
-        List<Count> hours;
+        Dictionary<(string, string), (double P50, double P90)> percentiles;
         await using (var read = await conn.QueryMultipleAsync(
             $"""
             select day as {nameof(Daily.Day)}, channel as {nameof(Daily.Channel)}, currency as {nameof(Daily.Currency)}, orders as {nameof(Daily.Orders)},
@@ -65,14 +65,14 @@ public sealed class KpiQueries(ProjectionDatabase database)
                    backordered as {nameof(Daily.Backordered)}, first_allocated_units as {nameof(Daily.FirstAllocatedUnits)}, shipped as {nameof(Daily.Shipped)},
                    cycle_ticks as {nameof(Daily.CycleTicks)}, promised_shipped as {nameof(Daily.PromisedShipped)}, on_time as {nameof(Daily.OnTime)}
             from kpi_daily {where};
-            select day as {nameof(Count.Day)}, channel as {nameof(Count.Channel)}, hour as {nameof(Count.Value)}, orders as {nameof(Count.Orders)}
-            from kpi_cycle_hours {where};
+            select day as {nameof(Percentiles.Day)}, channel as {nameof(Percentiles.Channel)}, p50_ticks as {nameof(Percentiles.P50Ticks)}, p90_ticks as {nameof(Percentiles.P90Ticks)}
+            from kpi_cycle_percentiles {where};
             """, args))
         {
             daily = [.. await read.ReadAsync<Daily>()];
-            hours = [.. await read.ReadAsync<Count>()];
+            percentiles = (await read.ReadAsync<Percentiles>()).ToDictionary(p => (p.Day, p.Channel),
+                p => ((double)p.P50Ticks / TimeSpan.TicksPerHour, (double)p.P90Ticks / TimeSpan.TicksPerHour));
         }
-        var percentiles = await PercentilesAsync(conn, database.Dialect, hours);
         return [.. daily.GroupBy(d => (d.Day, d.Channel)).OrderBy(g => g.Key.Day, StringComparer.Ordinal).ThenBy(g => g.Key.Channel, StringComparer.Ordinal)
             .Select(g => Compute(g, percentiles.TryGetValue(g.Key, out var p) ? p : null))];
     }
@@ -92,64 +92,4 @@ public sealed class KpiQueries(ProjectionDatabase database)
             percentiles?.P50, percentiles?.P90,
             promised == 0 ? null : (double)g.Sum(d => d.OnTime) / promised);
     }
-
-    /// <summary>
-    /// p50 and p90 of the cycle times per day and channel, by nearest rank (the smallest value with at least p of the
-    /// values at or below it): the hour counts say which hour holds that rank, and only that hour's exact times are read.
-    /// </summary>
-    static async Task<Dictionary<(string, string), (double P50, double P90)>> PercentilesAsync(System.Data.Common.DbConnection conn, SqlDialect dialect, List<Count> hours)
-    {
-        var wanted = new List<(string Day, string Channel, long Hour, long Before, long Rank50, long Rank90)>();
-        // Hours in order within each day and channel (sorted here: the database need not sort thousands of rows).
-        foreach (var group in hours.GroupBy(h => (h.Day, h.Channel)).Select(g => g.OrderBy(h => h.Value).ToList()))
-        {
-            var total = group.Sum(h => h.Orders);
-            var rank50 = Rank(0.5, total);
-            var rank90 = Rank(0.9, total);
-            long before = 0;
-            foreach (var hour in group)
-            {
-                var holds50 = rank50 > before && rank50 <= before + hour.Orders;
-                var holds90 = rank90 > before && rank90 <= before + hour.Orders;
-                if (holds50 || holds90) wanted.Add((hour.Day, hour.Channel, hour.Value, before, holds50 ? rank50 : 0, holds90 ? rank90 : 0));
-                before += hour.Orders;
-            }
-        }
-        var result = new Dictionary<(string, string), (double P50, double P90)>();
-        if (wanted.Count == 0) return result;
-        // One statement whatever the number of hours wanted (a fixed text: prepared once, and one entry in Dapper's cache).
-        var hoursJson = System.Text.Json.JsonSerializer.Serialize(wanted.Select((w, i) => new
-        {
-            i, d = w.Day, c = w.Channel, lo = w.Hour * TimeSpan.TicksPerHour, hi = (w.Hour + 1) * TimeSpan.TicksPerHour,
-        }));
-        var wantedRows = dialect == SqlDialect.Postgres
-            ? "select i, d, c, lo, hi from json_to_recordset(@hours::json) as w(i bigint, d text, c text, lo bigint, hi bigint)"
-            : "select json_extract(value, '$.i') as i, json_extract(value, '$.d') as d, json_extract(value, '$.c') as c, " +
-              "json_extract(value, '$.lo') as lo, json_extract(value, '$.hi') as hi from json_each(@hours)";
-        // One index range per wanted hour: PostgreSQL would otherwise hash-join the whole table (a lateral subquery that
-        // "offset 0" keeps from being flattened stays on the index); SQLite already loops over the JSON rows and searches the index.
-        const string range = "t.day = w.d and t.channel = w.c and t.cycle_ticks >= w.lo and t.cycle_ticks < w.hi";
-        var times = (await conn.QueryAsync<(long Index, long Ticks, long Orders)>(dialect == SqlDialect.Postgres
-                ? $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w cross join lateral (select t.cycle_ticks, t.orders from kpi_cycle_times t where {range} offset 0) t"
-                : $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w join kpi_cycle_times t on {range}",
-            new { hours = hoursJson })).ToLookup(t => t.Index);
-        foreach (var (w, i) in wanted.Select((w, i) => (w, (long)i)))
-        {
-            var seen = w.Before;
-            foreach (var t in times[i].OrderBy(t => t.Ticks))
-            {
-                var value = (double)t.Ticks / TimeSpan.TicksPerHour;
-                var reached = seen + t.Orders;
-                var current = result.GetValueOrDefault((w.Day, w.Channel));
-                if (w.Rank50 > seen && w.Rank50 <= reached) current.P50 = value;
-                if (w.Rank90 > seen && w.Rank90 <= reached) current.P90 = value;
-                result[(w.Day, w.Channel)] = current;
-                seen = reached;
-            }
-        }
-        return result;
-    }
-
-    // Nearest rank, 1-based: the same index the KPI definition has always used (ceil(p × n), at least the first).
-    static long Rank(double p, long count) => Math.Max(0, (long)Math.Ceiling(p * count) - 1) + 1;
 }

@@ -93,3 +93,12 @@ create table if not exists kpi_cycle_times (
   orders      integer not null,
   primary key (day, channel, cycle_ticks)
 );
+-- p50 and p90 of those cycle times per day and channel (nearest rank, in ticks), recomputed from the two tables above
+-- for every day and channel a batch changed: the KPI query reads these rows instead of ranking cycle times per request.
+create table if not exists kpi_cycle_percentiles (
+  day         text not null,
+  channel     text not null,
+  p50_ticks   integer not null,
+  p90_ticks   integer not null,
+  primary key (day, channel)
+);

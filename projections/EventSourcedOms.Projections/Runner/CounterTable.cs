@@ -31,6 +31,9 @@ sealed class CounterTable(string table, string keys, string counters)
             for (var i = 0; i < values.Length; i++) entry.Values[i] += sign * values[i];
         }
 
+        /// <summary>The keys whose counters the batch changes (net of what it counted in and out again).</summary>
+        public IEnumerable<object?[]> Changed => _changes.Values.Where(c => c.Values.Any(v => v != 0)).Select(c => c.Key);
+
         public Task FlushAsync(ProjectionBatch batch) => table.FlushAsync(batch, _changes.Values);
     }
 
