@@ -221,7 +221,7 @@ internal static class OrderBenchmarks
             $"{backend}: full replay of {Streams.Stock(HotSku, Primary)} ({events:N0} events) took {replay.Elapsed.TotalMilliseconds:N0} ms"));
         var (other, _) = await Fold(store, Streams.Stock(HotSku, Secondary), CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{backend}: {HotSku}@{Primary} on hand {s.OnHand:N0}, reserved {s.Reserved:N0} ({s.Reservations.Count:N0} order lines), safety {s.SafetyStock:N0}, available {s.AvailableToPromise:N0}; {sold:N0} units sold, {outOfStock:N0} insufficient-stock rejections"));
+            $"{backend}: {HotSku}@{Primary} on hand {s.OnHand:N0}, reserved {s.Reserved:N0}, safety {s.SafetyStock:N0}, available {s.AvailableToPromise:N0}; {sold:N0} units sold, {outOfStock:N0} insufficient-stock rejections"));
         var errors = new List<string>();
         if (s.OnHand - s.Reserved - s.SafetyStock < 0) errors.Add($"on hand {s.OnHand} − reserved {s.Reserved} − safety {s.SafetyStock} < 0");
         if (s.Reserved != sold) errors.Add($"reserved {s.Reserved} ≠ {sold} units of successful orders");

@@ -11,8 +11,7 @@ namespace EventSourcedOms.Projections.Runner;
 /// does not hold the stream just before the event (a restart, an eviction, a replay), the stream is read from the
 /// store up to that event's revision. Derived rows thus use the very rules of the domain, never a second copy.
 /// Memory is bounded: the <paramref name="capacity"/> streams used most recently are kept (an order's events come
-/// close together in the log, and stock streams are used all the time), a miss only costs reading that one stream,
-/// and stock states keep their levels only (<see cref="StockState.LevelsOnly"/>), not every open reservation.
+/// close together in the log, and stock streams are used all the time), and a miss only costs reading that one stream.
 /// </summary>
 public sealed class StreamStates(IEventStore store, int capacity = StreamStates.DefaultCapacity)
 {
@@ -26,7 +25,7 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
         FoldAsync(recorded, @event, OrderState.Initial, (s, e) => s.When(e), ct);
 
     public Task<StockState> StockAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
-        FoldAsync(recorded, @event, StockState.LevelsOnly, (s, e) => s.When(e), ct);
+        FoldAsync(recorded, @event, StockState.Initial, (s, e) => s.When(e), ct);
 
     public Task<BackorderQueueState> BackordersAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
         FoldAsync(recorded, @event, BackorderQueueState.Initial, (s, e) => s.When(e), ct);

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using static EventSourcedOms.Domain.ErrorCodes;
 using static EventSourcedOms.Domain.Inventory.StockEvents;
 
@@ -6,7 +5,10 @@ namespace EventSourcedOms.Domain.Inventory;
 
 /// <summary>
 /// One SKU at one location. Invariant, through any sequence of commands: on hand ≥ reserved + safety stock, so
-/// available to promise (on hand − reserved − safety stock) is never negative.
+/// available to promise (on hand − reserved − safety stock) is never negative. The state is the levels only, a few
+/// numbers however many orders hold the item: what each order line holds here is the order's to know (its allocations
+/// at this location, less what it shipped), and every release or shipment is decided on the order and appended with
+/// the stock's events in one atomic multi-stream append (expected revisions on both), so the two never disagree.
 /// </summary>
 public sealed record StockState
 {
@@ -19,84 +21,20 @@ public sealed record StockState
     public int SafetyStock { get; init; }
     public DateTimeOffset? LastMovementAt { get; init; }
 
-    /// <summary>
-    /// False for a state folded only for its levels (a read model's): reservations per line are then not kept, which a
-    /// hot SKU's state would otherwise carry for every open order line. Such a state must not decide anything.
-    /// </summary>
-    public bool TracksReservations { get; init; } = true;
-
-    /// <summary>The initial state of a fold that keeps only the levels (on hand, reserved, safety stock, last movement).</summary>
-    public static StockState LevelsOnly { get; } = new() { TracksReservations = false };
-
-    /// <summary>
-    /// Reserved units per order line, so a release or shipment can only give back what that line holds. Held in
-    /// memory for every open line of the SKU at the location (a hot SKU has hundreds of thousands), so generated order
-    /// ids (32 lowercase hex digits) are kept as 16 bytes rather than as strings.
-    /// </summary>
-    ImmutableDictionary<ReservationKey, int> Lines { get; init; } = ImmutableDictionary<ReservationKey, int>.Empty;
-
-    /// <summary>Reserved units per order line (a read-only view; see <see cref="ReservedFor"/> for one line).</summary>
-    public IReadOnlyDictionary<(string OrderId, int LineNo), int> Reservations => new ReservationView(Lines);
-
     public int AvailableToPromise => OnHand - Reserved - SafetyStock;
-
-    public int ReservedFor(string orderId, int lineNo) => Lines.GetValueOrDefault(ReservationKey.Of(orderId, lineNo));
 
     public StockState When(object @event) => @event switch
     {
         StockReceived e => Named(e.Sku, e.Location) with { OnHand = OnHand + e.Quantity, LastMovementAt = e.ReceivedAt },
         StockAdjusted e => Named(e.Sku, e.Location) with { OnHand = OnHand + e.Delta, LastMovementAt = e.AdjustedAt },
         SafetyStockSet e => Named(e.Sku, e.Location) with { SafetyStock = e.Quantity },
-        StockReserved e => Named(e.Sku, e.Location) with { Reserved = Reserved + e.Quantity, Lines = Change(e.OrderId, e.LineNo, e.Quantity) },
-        StockReservationReleased e => this with { Reserved = Reserved - e.Quantity, Lines = Change(e.OrderId, e.LineNo, -e.Quantity) },
-        StockShipped e => this with
-        {
-            OnHand = OnHand - e.Quantity, Reserved = Reserved - e.Quantity, Lines = Change(e.OrderId, e.LineNo, -e.Quantity),
-            LastMovementAt = e.ShippedAt,
-        },
+        StockReserved e => Named(e.Sku, e.Location) with { Reserved = Reserved + e.Quantity },
+        StockReservationReleased e => this with { Reserved = Reserved - e.Quantity },
+        StockShipped e => this with { OnHand = OnHand - e.Quantity, Reserved = Reserved - e.Quantity, LastMovementAt = e.ShippedAt },
         _ => this,
     };
 
     StockState Named(string sku, string location) => Sku.Length > 0 ? this : this with { Sku = sku, Location = location };
-
-    ImmutableDictionary<ReservationKey, int> Change(string orderId, int lineNo, int delta)
-    {
-        if (!TracksReservations) return Lines;
-        var key = ReservationKey.Of(orderId, lineNo);
-        var quantity = Lines.GetValueOrDefault(key) + delta;
-        return quantity == 0 ? Lines.Remove(key) : Lines.SetItem(key, quantity);
-    }
-
-    /// <summary>An order line: a generated order id as its 16 bytes (<see cref="Text"/> null), any other id as text.</summary>
-    readonly record struct ReservationKey(Guid Id, string? Text, int LineNo)
-    {
-        public static ReservationKey Of(string orderId, int lineNo) =>
-            IsGenerated(orderId) ? new(Guid.ParseExact(orderId, "N"), null, lineNo) : new(Guid.Empty, orderId, lineNo);
-
-        public string OrderId => Text ?? Id.ToString("N");
-
-        // Exactly what Guid.ToString("N") writes, so the id reads back unchanged.
-        static bool IsGenerated(string id)
-        {
-            if (id.Length != 32) return false;
-            foreach (var c in id)
-                if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f')) return false;
-            return true;
-        }
-    }
-
-    sealed class ReservationView(ImmutableDictionary<ReservationKey, int> lines) : IReadOnlyDictionary<(string OrderId, int LineNo), int>
-    {
-        public int this[(string OrderId, int LineNo) key] => TryGetValue(key, out var q) ? q : throw new KeyNotFoundException($"{key.OrderId} line {key.LineNo}");
-        public IEnumerable<(string OrderId, int LineNo)> Keys => lines.Keys.Select(k => (k.OrderId, k.LineNo));
-        public IEnumerable<int> Values => lines.Values;
-        public int Count => lines.Count;
-        public bool ContainsKey((string OrderId, int LineNo) key) => lines.ContainsKey(ReservationKey.Of(key.OrderId, key.LineNo));
-        public bool TryGetValue((string OrderId, int LineNo) key, out int value) => lines.TryGetValue(ReservationKey.Of(key.OrderId, key.LineNo), out value);
-        public IEnumerator<KeyValuePair<(string OrderId, int LineNo), int>> GetEnumerator() =>
-            lines.Select(l => KeyValuePair.Create((l.Key.OrderId, l.Key.LineNo), l.Value)).GetEnumerator();
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
 }
 
 /// <summary>Stock decisions. <paramref name="sku"/> and <paramref name="location"/> name the item for a stream that does not exist yet.</summary>
@@ -157,12 +95,12 @@ public static class StockItem
         return [new StockShipped(state.Sku, state.Location, orderId, lineNo, quantity, shipmentId, at)];
     }
 
+    // The order decided the quantity from what its line holds here; the item checks its own total, which no order can overdraw.
     static void RequireReserved(StockState state, string orderId, int lineNo, int quantity)
     {
-        var held = state.ReservedFor(orderId, lineNo);
-        if (Positive(quantity) > held)
+        if (Positive(quantity) > state.Reserved)
             throw new DomainException(ReservationNotFound,
-                $"{state.Sku} at {state.Location} holds {held} unit(s) for order {orderId} line {lineNo}; {quantity} requested.");
+                $"{state.Sku} at {state.Location} holds {state.Reserved} reserved unit(s) in all; {quantity} requested for order {orderId} line {lineNo}.");
     }
 
     static int Positive(int quantity) =>

@@ -15,6 +15,9 @@ public sealed class Ledger
     public Dictionary<string, OrderState> Orders { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, StockState> Stock { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, BackorderQueueState> Backorders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Units each order line holds at each stock item, tallied from the stock events (the stock state keeps totals only).</summary>
+    public Dictionary<(string OrderId, int LineNo, string Sku, string Location), int> Held { get; } = [];
     public List<RecordedEvent> Events { get; } = [];
 
     public static async Task<Ledger> ReadAsync(IEventStore store)
@@ -32,7 +35,10 @@ public sealed class Ledger
                 if (recorded.Stream.StartsWith(Streams.OrderPrefix, StringComparison.Ordinal))
                     ledger.Orders[recorded.Stream] = ledger.Orders.GetValueOrDefault(recorded.Stream, OrderState.Initial).When(e);
                 else if (recorded.Stream.StartsWith(Streams.StockPrefix, StringComparison.Ordinal))
+                {
                     ledger.Stock[recorded.Stream] = ledger.Stock.GetValueOrDefault(recorded.Stream, StockState.Initial).When(e);
+                    ledger.Hold(e);
+                }
                 else if (recorded.Stream.StartsWith(Streams.BackorderPrefix, StringComparison.Ordinal))
                     ledger.Backorders[recorded.Stream] = ledger.Backorders.GetValueOrDefault(recorded.Stream, BackorderQueueState.Initial).When(e);
             }
@@ -40,6 +46,21 @@ public sealed class Ledger
             from = slice.NextPosition;
         }
         return ledger;
+    }
+
+    void Hold(object e)
+    {
+        var (key, delta) = e switch
+        {
+            StockEvents.StockReserved r => ((r.OrderId, r.LineNo, r.Sku, r.Location), r.Quantity),
+            StockEvents.StockReservationReleased r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
+            StockEvents.StockShipped r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
+            _ => (default((string, int, string, string)), 0),
+        };
+        if (delta == 0) return;
+        var held = Held.GetValueOrDefault(key) + delta;
+        if (held == 0) Held.Remove(key);
+        else Held[key] = held;
     }
 
     public StockState StockOf(string sku, string location) => Stock.GetValueOrDefault(Streams.Stock(sku, location), StockState.Initial);
@@ -55,10 +76,10 @@ public sealed class Ledger
         {
             Assert.True(s.AvailableToPromise >= 0, $"{stream}: on hand {s.OnHand} - reserved {s.Reserved} - safety {s.SafetyStock} < 0");
             Assert.True(s.Reserved >= 0, $"{stream}: reserved {s.Reserved} < 0");
-            Assert.Equal(s.Reserved, s.Reservations.Values.Sum());
+            Assert.Equal(s.Reserved, Held.Where(h => h.Key.Sku == s.Sku && h.Key.Location == s.Location).Sum(h => h.Value));
         }
 
-        var held = Stock.Values.SelectMany(s => s.Reservations.Select(r => (r.Key.OrderId, r.Key.LineNo, s.Sku, s.Location, Quantity: r.Value)))
+        var held = Held.Select(h => (h.Key.OrderId, h.Key.LineNo, h.Key.Sku, h.Key.Location, Quantity: h.Value))
             .OrderBy(x => x.OrderId).ThenBy(x => x.LineNo).ThenBy(x => x.Location).ToList();
         var believed = Orders.Values.SelectMany(o => o.Lines.SelectMany(l => l.Allocations.Where(a => a.Reserved > 0)
                 .Select(a => (o.OrderId, l.LineNo, l.Sku, a.Location, Quantity: a.Reserved))))

@@ -13,8 +13,9 @@ public sealed partial class Fulfilment
             var item = $"{sku}@{location} (on hand {s.OnHand}, reserved {s.Reserved}, safety {s.SafetyStock})";
             Require(s.OnHand - s.Reserved - s.SafetyStock >= 0, $"{item}: available to promise is negative");
             Require(s.Reserved >= 0 && s.SafetyStock >= 0, $"{item}: a negative count");
-            Require(s.Reserved == s.Reservations.Values.Sum(), $"{item}: reserved is not the sum of its reservations");
-            Require(s.Reservations.Values.All(q => q > 0), $"{item}: an empty or negative reservation");
+            var lines = held.Where(h => h.Key.Sku == sku && h.Key.Location == location).Select(h => h.Value).ToList();
+            Require(s.Reserved == lines.Sum(), $"{item}: reserved is not the sum of what its order lines hold");
+            Require(lines.All(q => q > 0), $"{item}: an order line holds an empty or negative reservation");
         }
 
         foreach (var order in orders.Values)
@@ -30,10 +31,10 @@ public sealed partial class Fulfilment
                     $"{at} at {a.Location}: not shipped {a.Shipped} ≤ packed {a.Packed} ≤ picked {a.Picked} ≤ allocated {a.Allocated}");
         }
 
-        var held = stock.SelectMany(s => s.Value.Reservations.Select(r => $"{r.Key.OrderId}/{r.Key.LineNo} {s.Key.Sku}@{s.Key.Location} = {r.Value}"));
+        var holdings = held.Select(h => $"{h.Key.OrderId}/{h.Key.LineNo} {h.Key.Sku}@{h.Key.Location} = {h.Value}");
         var owed = orders.Values.SelectMany(o => o.Lines.SelectMany(l => l.Allocations.Where(a => a.Reserved > 0)
             .Select(a => $"{o.OrderId}/{l.LineNo} {l.Sku}@{a.Location} = {a.Reserved}")));
-        CompareSets("stock reservations", held, "orders' allocated − shipped", owed, Require);
+        CompareSets("stock reservations", holdings, "orders' allocated − shipped", owed, Require);
 
         var queued = queues.SelectMany(q => q.Value.Entries.Select(e => $"{e.OrderId}/{e.LineNo} {q.Key} = {e.Quantity}"));
         var backordered = orders.Values.SelectMany(o => o.Lines.Where(l => l.Backordered != 0).Select(l => $"{o.OrderId}/{l.LineNo} {l.Sku} = {l.Backordered}"));

@@ -21,6 +21,9 @@ public sealed partial class Fulfilment
     readonly LocationCatalog catalog;
 
     ImmutableDictionary<(string Sku, string Location), StockState> stock = ImmutableDictionary<(string, string), StockState>.Empty;
+
+    /// <summary>Units each order line holds at each stock item, tallied from the stock events (the stock state keeps totals only).</summary>
+    ImmutableDictionary<(string OrderId, int LineNo, string Sku, string Location), int> held = ImmutableDictionary<(string, int, string, string), int>.Empty;
     ImmutableDictionary<string, OrderState> orders = ImmutableDictionary<string, OrderState>.Empty;
     ImmutableList<string> orderIds = [];
     ImmutableDictionary<string, BackorderQueueState> queues = ImmutableDictionary<string, BackorderQueueState>.Empty;
@@ -191,7 +194,24 @@ public sealed partial class Fulfilment
 
     static OrderState Fold(OrderState state, IEnumerable<object> events) => events.Aggregate(state, (s, e) => s.When(e));
 
-    static StockState Fold(StockState state, IEnumerable<object> events) => events.Aggregate(state, (s, e) => s.When(e));
+    StockState Fold(StockState state, IEnumerable<object> events)
+    {
+        foreach (var e in events)
+        {
+            state = state.When(e);
+            var (key, delta) = e switch
+            {
+                StockEvents.StockReserved r => ((r.OrderId, r.LineNo, r.Sku, r.Location), r.Quantity),
+                StockEvents.StockReservationReleased r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
+                StockEvents.StockShipped r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
+                _ => (default((string, int, string, string)), 0),
+            };
+            if (delta == 0) continue;
+            var quantity = held.GetValueOrDefault(key) + delta;
+            held = quantity == 0 ? held.Remove(key) : held.SetItem(key, quantity);
+        }
+        return state;
+    }
 
     static BackorderQueueState Fold(BackorderQueueState state, IEnumerable<object> events) => events.Aggregate(state, (s, e) => s.When(e));
 }
