@@ -117,6 +117,22 @@ internal static class ScaleBenchmarks
         results.AddRange(await HttpQueriesAsync(api, backend, placed, from, scale));
         if (!string.IsNullOrWhiteSpace(api.Tail(1)))
             Console.WriteLine($"{backend}: API log (warnings and errors), last lines:\n{api.Tail(10)}");
+
+        // 5. A restart: the read models are current, the stock states cold. The first order for each SKU starts from the
+        // stock stream's snapshot (kept by the earlier loads) instead of folding the whole stream.
+        await api.DisposeAsync();
+        ProjectionBenchmarks.Phase(backend, "scale: API restart and PlaceOrder load");
+        clock.Restart();
+        await using var restarted = await ApiProcess.StartAsync(_dll, backend, options, Name, fresh: false);
+        await CaughtUpAsync(restarted, backend);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{backend}: API restarted and caught up in {clock.Elapsed.TotalSeconds:N1} s"));
+        var again = await Wrk.RunAsync(restarted, options, options.Duration, "scale", postmaster);
+        if (again.Non201 > 0 || again.SocketErrors > 0)
+            ProjectionBenchmarks.Problem(problems, $"{backend} scale restart: {again.Non201:N0} of {again.Requests:N0} PlaceOrder responses were not 201 (first: {again.FirstNon201}), {again.SocketErrors:N0} socket errors");
+        Report(new BenchResult(backend, $"scale: HTTP PlaceOrder right after an API restart, {options.Connections} conns", again.Created, again.Elapsed, [], "", "orders",
+            P50Ms: again.P50Ms, P99Ms: again.P99Ms, Limit: MachineLimits.HttpNoop));
+        var afterRestart = restarted.Memory();
+        Report(new BenchResult(backend, $"scale: API peak RSS after a restart + PlaceOrder load", 0, options.Duration, [], RssTarget, "MB", Value: afterRestart.PeakMb));
         return results;
     }
 

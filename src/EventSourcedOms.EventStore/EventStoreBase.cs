@@ -6,7 +6,7 @@ namespace EventSourcedOms.EventStore;
 /// What every backend shares: input validation, the single-stream append as a one-stream multi-append, and the
 /// catch-up-then-live subscription loop. A backend supplies the writes, the reads and the wake-up signal.
 /// </summary>
-public abstract class EventStoreBase : IEventStore
+public abstract class EventStoreBase : IEventStore, ISnapshotStore
 {
     private protected EventStoreBase(EventStoreLimits limits, TimeProvider time, TimeSpan pollInterval)
     {
@@ -58,6 +58,28 @@ public abstract class EventStoreBase : IEventStore
         var page = await ReadAllCoreAsync(fromPosition, maxCount, filter, ct).ConfigureAwait(false);
         return page.Slice;
     }
+
+    public Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken ct = default)
+    {
+        AppendValidator.ValidateStreamName(stream, "stream", Limits);
+        return ReadSnapshotCoreAsync(stream, ct);
+    }
+
+    public Task<bool> SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        AppendValidator.ValidateStreamName(snapshot.Stream, "stream", Limits);
+        if (snapshot.Revision < 0)
+            throw new EventStoreValidationException("revision-invalid", "revision", "A snapshot is of an event: its revision is 0 or more.");
+        if (string.IsNullOrWhiteSpace(snapshot.Type))
+            throw new EventStoreValidationException("snapshot-type-required", "type", "A snapshot names its format.");
+        if (snapshot.Data is null) throw new EventStoreValidationException("snapshot-data-required", "data", "A snapshot has data.");
+        return SaveSnapshotCoreAsync(snapshot, ct);
+    }
+
+    private protected abstract Task<StreamSnapshot?> ReadSnapshotCoreAsync(string stream, CancellationToken ct);
+
+    private protected abstract Task<bool> SaveSnapshotCoreAsync(StreamSnapshot snapshot, CancellationToken ct);
 
     public async IAsyncEnumerable<RecordedEvent> SubscribeToAll(FromAll from, EventFilter? filter = null, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -55,6 +55,68 @@ public abstract class OrderScenarios : IAsyncLifetime
         catch (DomainException e) { return e; }
     }
 
+    /// <summary>A node that has never seen the store (a restart), snapshotting stock every 10 events.</summary>
+    OmsNode ColdNode()
+    {
+        var node = OmsNode.Create(Store, Time, o => o.SnapshotEvery = 10);
+        _nodes.Add(node);
+        return node;
+    }
+
+    ISnapshotStore Snapshots => Assert.IsAssignableFrom<ISnapshotStore>(Store);
+
+    [Fact]
+    public async Task stock_is_snapshotted_as_its_stream_grows_and_racing_cold_nodes_start_from_the_snapshot_without_overselling()
+    {
+        var writer = ColdNode();
+        await writer.Send(Warehouse("wh-1", 1));
+        for (var i = 0; i < 25; i++) await writer.Send(Receive("SKU-S", "wh-1", 2));  // revisions 0–24: snapshots at 9 and 19
+        var stream = Streams.Stock("SKU-S", "wh-1");
+        var snapshot = await Snapshots.ReadSnapshotAsync(stream, TestContext.Current.CancellationToken);
+        Assert.Equal((19L, "stock.v1"), (snapshot!.Revision, snapshot.Type));
+        Assert.Equal((await Store.ReadStreamAsync(stream, 19, Direction.Forwards, 1, TestContext.Current.CancellationToken))[0].Position, snapshot.Position);
+
+        // Two restarted nodes race 80 one-unit orders for the 50 units: each starts the stream from revision 19.
+        var (a, b) = (ColdNode(), ColdNode());
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 80).Select(i =>
+            Task.Run(() => Outcome(() => (i % 2 == 0 ? a : b).Send(Place(BackorderPolicies.Reject, ("SKU-S", 1)))))));
+
+        Assert.Equal(50, outcomes.OfType<CommandResult>().Count());
+        Assert.All(outcomes.OfType<DomainException>(), e => Assert.Equal(ErrorCodes.InsufficientStock, e.Code));
+        var ledger = await Ledger.ReadAsync(Store);
+        ledger.AssertConsistent();
+        Assert.Equal((50, 50), (ledger.StockOf("SKU-S", "wh-1").OnHand, ledger.StockOf("SKU-S", "wh-1").Reserved));
+        // The snapshot followed the stream (75 events, revisions 0–74: kept at the commit that passed the 70th event, or
+        // later by a node that loaded the stream cold, 10 or more events after it) and holds exactly the fold up to its revision.
+        snapshot = await Snapshots.ReadSnapshotAsync(stream, TestContext.Current.CancellationToken);
+        Assert.InRange(snapshot!.Revision, 69L, 74L);
+        var events = await Store.ReadStreamAsync(stream, 0, Direction.Forwards, (int)snapshot.Revision + 1, TestContext.Current.CancellationToken);
+        var folded = events.Select(Sessions.EventSerializer.Deserialize).Aggregate(Domain.Inventory.StockState.Initial, (s, e) => s.When(e!));
+        Assert.Equal(folded, System.Text.Json.JsonSerializer.Deserialize<Domain.Inventory.StockState>(snapshot.Data, Sessions.EventSerializer.Options));
+    }
+
+    [Fact]
+    public async Task a_cold_node_takes_the_stock_from_a_snapshot_it_reads_and_ignores_one_it_cannot()
+    {
+        await Node.Send(Warehouse("wh-1", 1));
+        await Node.Send(Receive("SKU-P", "wh-1", 3));
+        await Node.Send(Receive("SKU-Q", "wh-1", 3));
+        var ct = TestContext.Current.CancellationToken;
+        async Task Plant(string sku, string type, string data)
+        {
+            var last = (await Store.ReadStreamAsync(Streams.Stock(sku, "wh-1"), long.MaxValue, Direction.Backwards, 1, ct))[0];
+            Assert.True(await Snapshots.SaveSnapshotAsync(new StreamSnapshot(last.Stream, last.Revision, last.Position, type, data), ct));
+        }
+        // What only a snapshot can say: 100 on hand where the events say 3 (the test plants it to see it being used).
+        await Plant("SKU-P", "stock.v1", """{"sku":"SKU-P","location":"wh-1","onHand":100,"reserved":0,"safetyStock":0}""");
+        await Plant("SKU-Q", "stock.v0", """{"onHand":100}""");
+
+        var cold = ColdNode();
+        Assert.Equal("reserved", (await cold.Send(Place(BackorderPolicies.Reject, ("SKU-P", 10)))).Status);
+        var refused = await Assert.ThrowsAsync<DomainException>(() => cold.Send(Place(BackorderPolicies.Reject, ("SKU-Q", 10))));
+        Assert.Equal(ErrorCodes.InsufficientStock, refused.Code);
+    }
+
     [Fact]
     public async Task two_hundred_racing_orders_for_fifty_units_reserve_exactly_fifty()
     {

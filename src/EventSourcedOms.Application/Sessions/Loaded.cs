@@ -45,6 +45,9 @@ public sealed class Loaded<TState> : ILoaded where TState : class
 
     object ILoaded.State => State;
 
+    Task ILoaded.SnapshotAsync(IEventStore store, long revision, long position, CancellationToken ct) =>
+        StateSnapshots.SaveAsync(store, Stream, revision, position, State, ct);
+
     /// <summary>Records decided events and folds them into <see cref="State"/>, so later decisions in the same command see them.</summary>
     public Loaded<TState> Apply(IReadOnlyList<object> events)
     {
@@ -67,4 +70,7 @@ internal interface ILoaded
     IReadOnlyList<EventMetadata?> PendingMetadata { get; }
     bool Cacheable { get; }
     object State { get; }
+
+    /// <summary>Keeps a snapshot of the state (if its kind is snapshotted) as of the committed revision and position.</summary>
+    Task SnapshotAsync(IEventStore store, long revision, long position, CancellationToken ct);
 }

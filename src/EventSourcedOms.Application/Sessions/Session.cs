@@ -12,6 +12,12 @@ public sealed class SessionOptions
     public TimeSpan CacheTrust { get; set; } = TimeSpan.FromSeconds(1);
 
     public int CacheCapacity { get; set; } = 200_000;
+
+    /// <summary>
+    /// A stock stream's state is snapshotted each time it passes a multiple of this many events (0: never), so a cold
+    /// process folds at most this many events per stock stream (see <see cref="StateSnapshots"/>).
+    /// </summary>
+    public int SnapshotEvery { get; set; } = 500;
 }
 
 /// <summary>Opens one <see cref="Session"/> per command attempt.</summary>
@@ -116,8 +122,10 @@ public sealed class Session : IAsyncDisposable
 
         var state = initial;
         long revision = -1, position = 0;
+        var cached = false;
         if (cacheable && _cache.TryGet(stream, out var entry))
         {
+            cached = true;
             (state, revision, position) = ((TState)entry.State, entry.Revision, entry.Position);
             var verify = _verify || CacheScope.Current?.Verify == true;
             if (!verify && !entry.Stale && _time.GetElapsedTime(entry.VerifiedAt) < _options.CacheTrust)
@@ -127,6 +135,13 @@ public sealed class Session : IAsyncDisposable
                 return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
             }
         }
+
+        // Cold: start from the stream's snapshot, if it has one this version reads.
+        var snapshotted = cacheable && _options.SnapshotEvery > 0 && StateSnapshots.TypeOf<TState>() is not null && _store is ISnapshotStore;
+        var snapshotAt = -1L;
+        if (snapshotted && !cached && await ((ISnapshotStore)_store).ReadSnapshotAsync(stream, ct) is { } snapshot
+            && StateSnapshots.Read<TState>(snapshot) is { } restored)
+            (state, revision, position, snapshotAt) = (restored, snapshot.Revision, snapshot.Position, snapshot.Revision);
 
         while (true)
         {
@@ -138,6 +153,9 @@ public sealed class Session : IAsyncDisposable
             }
             if (page.Count < PageSize) break;
         }
+        // A long stream folded without a recent snapshot (the first cold load after an upgrade): keep one now.
+        if (snapshotted && !cached && revision - snapshotAt >= _options.SnapshotEvery)
+            await StateSnapshots.SaveAsync(_store, stream, revision, position, state, ct);
         if (cacheable) _cache.Put(stream, new StateCache.Entry(revision, position, state, _time.GetTimestamp()));
         return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
     }
@@ -202,6 +220,12 @@ public sealed class Session : IAsyncDisposable
             if (changed[i].Cacheable)
                 _cache.Put(changed[i].Stream, new StateCache.Entry(committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position,
                     changed[i].State, _time.GetTimestamp()));
+        // Streams that passed a multiple of SnapshotEvery events keep a snapshot of their new state (after the commit:
+        // never one of an append that did not happen).
+        if (_options.SnapshotEvery > 0)
+            for (var i = 0; i < changed.Count; i++)
+                if (changed[i].Cacheable && (committed.Streams[i].NextExpectedRevision + 1) / _options.SnapshotEvery > (changed[i].Revision + 1) / _options.SnapshotEvery)
+                    await changed[i].SnapshotAsync(_store, committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position, ct);
         var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < appends.Count; i++) positions[appends[i].Stream] = committed.Streams[i].Position;
         return (committed, positions);

@@ -15,12 +15,12 @@ public sealed class OmsNode : IAsyncDisposable
 
     OmsNode(ServiceProvider services) => _services = services;
 
-    public static OmsNode Create(EventStore.IEventStore store, TimeProvider time)
+    public static OmsNode Create(EventStore.IEventStore store, TimeProvider time, Action<Sessions.SessionOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(store);
         services.AddSingleton(time);
-        services.AddOmsApplication();
+        services.AddOmsApplication(configure);
         return new OmsNode(services.BuildServiceProvider());
     }
 
