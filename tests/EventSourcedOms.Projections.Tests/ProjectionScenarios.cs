@@ -595,6 +595,25 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         await AssertRowsMatchTheLogAsync();
     }
 
+    [Fact]
+    public async Task a_cold_stock_fold_starts_from_a_snapshot_not_past_the_event_and_otherwise_from_the_first_event()
+    {
+        await Node.Send(Warehouse("wh-a", 1));
+        for (var i = 0; i < 4; i++) await Node.Send(Receive("SKU-1", "wh-a", 1));  // revisions 0–3, on hand 4
+        var events = await Store.ReadStreamAsync(Streams.Stock("SKU-1", "wh-a"), 0, Direction.Forwards, 10, Ct);
+        var snapshots = Assert.IsAssignableFrom<ISnapshotStore>(Store);
+        // What only a snapshot can say: 100 on hand at revision 2 (the events say 3), planted to see it being used.
+        Assert.True(await snapshots.SaveSnapshotAsync(new StreamSnapshot(events[2].Stream, 2, events[2].Position, StateSnapshots.TypeOf<Domain.Inventory.StockState>()!,
+            StateSnapshots.Serialize(Domain.Inventory.StockState.Initial with { Sku = "SKU-1", Location = "wh-a", OnHand = 100 })), Ct));
+
+        async Task<int> ColdFold(RecordedEvent recorded) =>
+            (await new StreamStates(Store).StockAsync(recorded, EventTypes.Deserialize(recorded.Type, recorded.Data.Span)!, Ct)).OnHand;
+
+        Assert.Equal(101, await ColdFold(events[3]));  // from the snapshot at 2: event 3 on top
+        Assert.Equal(100, await ColdFold(events[2]));  // the snapshot is of this very event
+        Assert.Equal(2, await ColdFold(events[1]));    // the snapshot is past the event: folded from the first event
+    }
+
     /// <summary>Applies events until the n-th, then pulls the plug on the host as a kill would: mid-batch, mid-transaction.</summary>
     sealed class StopsHost(IProjection inner, CancellationTokenSource host, int afterEvents) : IProjection
     {

@@ -11,7 +11,8 @@ namespace EventSourcedOms.Projections.Runner;
 /// does not hold the stream just before the event (a restart, an eviction, a replay), the stream is read from the
 /// store up to that event's revision. Derived rows thus use the very rules of the domain, never a second copy.
 /// Memory is bounded: the <paramref name="capacity"/> streams used most recently are kept (an order's events come
-/// close together in the log, and stock streams are used all the time), and a miss only costs reading that one stream.
+/// close together in the log, and stock streams are used all the time), and a miss only costs reading that one stream
+/// (a stock stream from its snapshot on, when the store has one not past the event: <see cref="StateSnapshots"/>).
 /// </summary>
 public sealed class StreamStates(IEventStore store, int capacity = StreamStates.DefaultCapacity)
 {
@@ -44,7 +45,13 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
         else
         {
             state = initial;
-            for (long from = 0; from <= recorded.Revision;)
+            long from = 0;
+            // A stock stream (thousands of events) starts from its snapshot when that is not past the event applied.
+            if (StateSnapshots.TypeOf<TState>() is not null && store is ISnapshotStore snapshots
+                && await snapshots.ReadSnapshotAsync(recorded.Stream, ct) is { } snapshot && snapshot.Revision <= recorded.Revision
+                && StateSnapshots.Read<TState>(snapshot.Type, snapshot.Data) is { } restored)
+                (state, from) = (restored, snapshot.Revision + 1);
+            while (from <= recorded.Revision)
             {
                 var page = await store.ReadStreamAsync(recorded.Stream, from, Direction.Forwards, (int)Math.Min(1000, recorded.Revision - from + 1), ct);
                 if (page.Count == 0) break;

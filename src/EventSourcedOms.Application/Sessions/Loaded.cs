@@ -46,7 +46,7 @@ public sealed class Loaded<TState> : ILoaded where TState : class
     object ILoaded.State => State;
 
     Task ILoaded.SnapshotAsync(IEventStore store, long revision, long position, CancellationToken ct) =>
-        StateSnapshots.SaveAsync(store, Stream, revision, position, State, ct);
+        SessionSnapshots.SaveAsync(store, Stream, revision, position, State, ct);
 
     /// <summary>Records decided events and folds them into <see cref="State"/>, so later decisions in the same command see them.</summary>
     public Loaded<TState> Apply(IReadOnlyList<object> events)

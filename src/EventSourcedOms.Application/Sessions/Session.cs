@@ -139,9 +139,8 @@ public sealed class Session : IAsyncDisposable
         // Cold: start from the stream's snapshot, if it has one this version reads.
         var snapshotted = cacheable && _options.SnapshotEvery > 0 && StateSnapshots.TypeOf<TState>() is not null && _store is ISnapshotStore;
         var snapshotAt = -1L;
-        if (snapshotted && !cached && await ((ISnapshotStore)_store).ReadSnapshotAsync(stream, ct) is { } snapshot
-            && StateSnapshots.Read<TState>(snapshot) is { } restored)
-            (state, revision, position, snapshotAt) = (restored, snapshot.Revision, snapshot.Position, snapshot.Revision);
+        if (snapshotted && !cached && await SessionSnapshots.ReadAsync<TState>(_store, stream, ct) is var (restored, at, from))
+            (state, revision, position, snapshotAt) = (restored, at, from, at);
 
         while (true)
         {
@@ -155,7 +154,7 @@ public sealed class Session : IAsyncDisposable
         }
         // A long stream folded without a recent snapshot (the first cold load after an upgrade): keep one now.
         if (snapshotted && !cached && revision - snapshotAt >= _options.SnapshotEvery)
-            await StateSnapshots.SaveAsync(_store, stream, revision, position, state, ct);
+            await SessionSnapshots.SaveAsync(_store, stream, revision, position, state, ct);
         if (cacheable) _cache.Put(stream, new StateCache.Entry(revision, position, state, _time.GetTimestamp()));
         return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
     }
