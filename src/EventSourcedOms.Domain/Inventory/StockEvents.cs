@@ -16,6 +16,19 @@ public static class StockEvents
 
     /// <summary>Reserved units left the building: on hand and reserved both drop.</summary>
     public sealed record StockShipped(string Sku, string Location, string OrderId, int LineNo, int Quantity, string ShipmentId, DateTimeOffset ShippedAt);
+
+    /// <summary>
+    /// What an event changes in the units one order line holds at this item (+ reserved, − released or shipped), or
+    /// null for an event that holds nothing for a line. The stock state keeps totals only; this is how a reader that
+    /// wants the holdings per line (an audit, the tests) tallies them from the events.
+    /// </summary>
+    public static (string OrderId, int LineNo, string Sku, string Location, int Delta)? Holding(object @event) => @event switch
+    {
+        StockReserved e => (e.OrderId, e.LineNo, e.Sku, e.Location, e.Quantity),
+        StockReservationReleased e => (e.OrderId, e.LineNo, e.Sku, e.Location, -e.Quantity),
+        StockShipped e => (e.OrderId, e.LineNo, e.Sku, e.Location, -e.Quantity),
+        _ => null,
+    };
 }
 
 public static class AdjustmentReasons

@@ -50,17 +50,10 @@ public sealed class Ledger
 
     void Hold(object e)
     {
-        var (key, delta) = e switch
-        {
-            StockEvents.StockReserved r => ((r.OrderId, r.LineNo, r.Sku, r.Location), r.Quantity),
-            StockEvents.StockReservationReleased r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
-            StockEvents.StockShipped r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
-            _ => (default((string, int, string, string)), 0),
-        };
-        if (delta == 0) return;
-        var held = Held.GetValueOrDefault(key) + delta;
-        if (held == 0) Held.Remove(key);
-        else Held[key] = held;
+        if (StockEvents.Holding(e) is not ({ } orderId, var lineNo, { } sku, { } location, var delta)) return;
+        var held = Held.GetValueOrDefault((orderId, lineNo, sku, location)) + delta;
+        if (held == 0) Held.Remove((orderId, lineNo, sku, location));
+        else Held[(orderId, lineNo, sku, location)] = held;
     }
 
     public StockState StockOf(string sku, string location) => Stock.GetValueOrDefault(Streams.Stock(sku, location), StockState.Initial);

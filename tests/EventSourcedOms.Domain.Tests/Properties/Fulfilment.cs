@@ -199,16 +199,9 @@ public sealed partial class Fulfilment
         foreach (var e in events)
         {
             state = state.When(e);
-            var (key, delta) = e switch
-            {
-                StockEvents.StockReserved r => ((r.OrderId, r.LineNo, r.Sku, r.Location), r.Quantity),
-                StockEvents.StockReservationReleased r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
-                StockEvents.StockShipped r => ((r.OrderId, r.LineNo, r.Sku, r.Location), -r.Quantity),
-                _ => (default((string, int, string, string)), 0),
-            };
-            if (delta == 0) continue;
-            var quantity = held.GetValueOrDefault(key) + delta;
-            held = quantity == 0 ? held.Remove(key) : held.SetItem(key, quantity);
+            if (StockEvents.Holding(e) is not ({ } orderId, var lineNo, { } sku, { } location, var delta)) continue;
+            var quantity = held.GetValueOrDefault((orderId, lineNo, sku, location)) + delta;
+            held = quantity == 0 ? held.Remove((orderId, lineNo, sku, location)) : held.SetItem((orderId, lineNo, sku, location), quantity);
         }
         return state;
     }
