@@ -45,8 +45,7 @@ public sealed class Loaded<TState> : ILoaded where TState : class
 
     object ILoaded.State => State;
 
-    Task ILoaded.SnapshotAsync(IEventStore store, long revision, long position, CancellationToken ct) =>
-        SessionSnapshots.SaveAsync(store, Stream, revision, position, State, ct);
+    Task ILoaded.SnapshotAsync(IEventStore store, long revision, long position) => SessionSnapshots.SaveAsync(store, Stream, revision, position, State);
 
     /// <summary>Records decided events and folds them into <see cref="State"/>, so later decisions in the same command see them.</summary>
     public Loaded<TState> Apply(IReadOnlyList<object> events)
@@ -72,5 +71,5 @@ internal interface ILoaded
     object State { get; }
 
     /// <summary>Keeps a snapshot of the state (if its kind is snapshotted) as of the committed revision and position.</summary>
-    Task SnapshotAsync(IEventStore store, long revision, long position, CancellationToken ct);
+    Task SnapshotAsync(IEventStore store, long revision, long position);
 }

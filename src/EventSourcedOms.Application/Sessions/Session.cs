@@ -154,7 +154,7 @@ public sealed class Session : IAsyncDisposable
         }
         // A long stream folded without a recent snapshot (the first cold load after an upgrade): keep one now.
         if (snapshotted && !cached && revision - snapshotAt >= _options.SnapshotEvery)
-            await SessionSnapshots.SaveAsync(_store, stream, revision, position, state, ct);
+            await SessionSnapshots.SaveAsync(_store, stream, revision, position, state);
         if (cacheable) _cache.Put(stream, new StateCache.Entry(revision, position, state, _time.GetTimestamp()));
         return Track(new Loaded<TState>(stream, revision, position, state, when, cacheable, () => _cause));
     }
@@ -224,7 +224,7 @@ public sealed class Session : IAsyncDisposable
         if (_options.SnapshotEvery > 0)
             for (var i = 0; i < changed.Count; i++)
                 if (changed[i].Cacheable && (committed.Streams[i].NextExpectedRevision + 1) / _options.SnapshotEvery > (changed[i].Revision + 1) / _options.SnapshotEvery)
-                    await changed[i].SnapshotAsync(_store, committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position, ct);
+                    await changed[i].SnapshotAsync(_store, committed.Streams[i].NextExpectedRevision, committed.Streams[i].Position);
         var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < appends.Count; i++) positions[appends[i].Stream] = committed.Streams[i].Position;
         return (committed, positions);

@@ -16,16 +16,20 @@ static class SessionSnapshots
             : null;
     }
 
-    /// <summary>Saves a snapshot; a failure only means the next cold load reads more events, so it is not the command's failure.</summary>
-    public static async Task SaveAsync<TState>(IEventStore store, string stream, long revision, long position, TState state, CancellationToken ct)
+    /// <summary>
+    /// Saves a snapshot. Never throws: it runs after a commit, whose result must reach the caller, and a snapshot that
+    /// was not saved only means the next cold load reads more events. Not cancellable for the same reason.
+    /// </summary>
+    public static async Task SaveAsync<TState>(IEventStore store, string stream, long revision, long position, TState state)
     {
         if (store is not ISnapshotStore snapshots || StateSnapshots.TypeOf<TState>() is not { } type) return;
         try
         {
-            await snapshots.SaveSnapshotAsync(new StreamSnapshot(stream, revision, position, type, StateSnapshots.Serialize(state)), ct);
+            await snapshots.SaveSnapshotAsync(new StreamSnapshot(stream, revision, position, type, StateSnapshots.Serialize(state)), CancellationToken.None);
         }
-        catch (EventStoreException)
+        catch (Exception)
         {
+            // The store is unavailable or the state did not serialise: the events stay the truth.
         }
     }
 }

@@ -196,6 +196,36 @@ public sealed class RaceAndFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_snapshot_that_cannot_be_saved_does_not_fail_the_command_that_committed()
+    {
+        var node = OmsNode.Create(new SnapshotsFail(_store), Time, o => o.SnapshotEvery = 2);
+        await using (node)
+        {
+            await node.Send(Warehouse("wh-1", 1));
+            for (var i = 0; i < 5; i++) Assert.Equal(i, (await node.Send(Receive("SKU-N", "wh-1", 1))).Revision);  // passes 2 and 4: saves that fail
+            Assert.Equal("reserved", (await node.Send(Place(BackorderPolicies.Reject, ("SKU-N", 5)))).Status);
+        }
+        Assert.Null(await ((ISnapshotStore)_store).ReadSnapshotAsync(Streams.Stock("SKU-N", "wh-1"), TestContext.Current.CancellationToken));
+        (await Ledger.ReadAsync(_store)).AssertConsistent();
+    }
+
+    /// <summary>A store whose snapshot writes fail as an unavailable database would.</summary>
+    sealed class SnapshotsFail(IEventStore inner) : IEventStore, ISnapshotStore
+    {
+        public Task<AppendResult> AppendAsync(string stream, ExpectedRevision expectedRevision, IReadOnlyList<EventData> events, CancellationToken ct = default) =>
+            inner.AppendAsync(stream, expectedRevision, events, ct);
+        public Task<MultiStreamAppendResult> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) => inner.AppendMultipleAsync(appends, ct);
+        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default) =>
+            inner.ReadStreamAsync(stream, fromRevision, direction, maxCount, ct);
+        public Task<AllSlice> ReadAllAsync(long fromPosition, int maxCount, EventFilter? filter = null, CancellationToken ct = default) => inner.ReadAllAsync(fromPosition, maxCount, filter, ct);
+        public IAsyncEnumerable<RecordedEvent> SubscribeToAll(FromAll from, EventFilter? filter = null, CancellationToken ct = default) => inner.SubscribeToAll(from, filter, ct);
+        public Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken ct = default) => ((ISnapshotStore)inner).ReadSnapshotAsync(stream, ct);
+        public Task<bool> SaveSnapshotAsync(StreamSnapshot snapshot, CancellationToken ct = default) =>
+            throw new EventStoreUnavailableException("the database went away", new IOException("connection reset"), outcomeUnknown: false);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public async Task receipts_beyond_the_stock_limit_are_refused_with_a_domain_error()
     {
         await _node.Send(Warehouse("wh-1", 1));
