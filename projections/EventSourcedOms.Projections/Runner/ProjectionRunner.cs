@@ -48,7 +48,11 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
             after = checkpoint?.Position ?? 0;
         }
 
-        var events = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch * 4) { SingleReader = true, SingleWriter = true });
+        // One batch ahead is enough: while a batch is written the channel fills with the next, and the subscription already
+        // reads the page after that. While catching up the channel is always full, so every event it can hold is held by
+        // every runner at once: at four batches, 35,000 events (~25 MB) in flight across the five runners, long-lived
+        // enough to reach gen 2 and die there, which kept ~140 MB of GC heap committed during a rebuild from zero.
+        var events = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var follow = Task.Run(async () =>
         {
