@@ -16,8 +16,10 @@ COPY --from=build /app .
 # The image's unprivileged "app" user; /app/data is where a SQLite store would live.
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 USER $APP_UID
+# MALLOC_ARENA_MAX: glibc's malloc keeps up to eight arenas per core; two hold less native memory (docs/operations.md, "Memory").
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    Oms__DataDirectory=/app/data
+    Oms__DataDirectory=/app/data \
+    MALLOC_ARENA_MAX=2
 EXPOSE 8080
 ENTRYPOINT []
 CMD ["dotnet", "EventSourcedOms.Api.dll"]
