@@ -88,6 +88,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         env["Logging__LogLevel__Default"] = "Warning";
+        env["MALLOC_ARENA_MAX"] = "2";  // as the image runs it (Dockerfile; docs/operations.md, "Memory")
         env["Oms__ApiKeys__0__Name"] = "bench";
         env["Oms__ApiKeys__0__Role"] = "clerk";
         env["Oms__ApiKeys__0__Hash"] = Hash(clerkKey);
