@@ -151,10 +151,9 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public string Tail(int lines = 40) => File.Exists(_log) ? string.Join('\n', File.ReadLines(_log).TakeLast(lines)) : "(no log)";
 
-    /// <summary>SIGTERM (a graceful shutdown, as a host would stop it), then kill whatever is left after 15 s.</summary>
     bool _disposed;
 
-    /// <summary>Stops the process (TERM, then kill after 15 s); a second call does nothing.</summary>
+    /// <summary>SIGTERM (a graceful shutdown, as a host would stop it), then kill whatever is left after 15 s; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
