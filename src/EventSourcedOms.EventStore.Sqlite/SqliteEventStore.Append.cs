@@ -5,23 +5,50 @@ namespace EventSourcedOms.EventStore.Sqlite;
 
 public sealed partial class SqliteEventStore
 {
-    sealed record PendingAppend(PreparedAppend Append, TaskCompletionSource<MultiStreamAppendResult> Done);
+    /// <summary>What the single writer writes in its next transaction, each in a savepoint of its own: an append, or a snapshot.</summary>
+    abstract record PendingWrite
+    {
+        public abstract void Succeed(object result);
+        public abstract void Fail(Exception error);
+    }
+
+    sealed record PendingAppend(PreparedAppend Append, TaskCompletionSource<MultiStreamAppendResult> Done) : PendingWrite
+    {
+        public override void Succeed(object result) => Done.TrySetResult((MultiStreamAppendResult)result);
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+
+    /// <summary>
+    /// A snapshot goes through the writer too: written on a connection of its own it had to wait for the write lock,
+    /// which the writer holds for most of the time under load, in SQLite's busy handler (sleeps of up to 100 ms), and the
+    /// command that crossed a snapshot boundary waited with it. Here it joins the next group commit.
+    /// </summary>
+    sealed record PendingSnapshot(StreamSnapshot Snapshot, TaskCompletionSource<bool> Done) : PendingWrite
+    {
+        public override void Succeed(object result) => Done.TrySetResult((bool)result);
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
 
     private protected override Task<MultiStreamAppendResult> AppendCoreAsync(PreparedAppend append, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var pending = new PendingAppend(append, new TaskCompletionSource<MultiStreamAppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(SqliteEventStore));
+        Enqueue(pending);
         // Once queued, the append runs to its end and the caller learns how it ended: a commit takes milliseconds,
         // and a cancelled wait would leave the caller not knowing whether it committed.
         return pending.Done.Task;
     }
 
+    void Enqueue(PendingWrite pending)
+    {
+        if (!_queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SqliteEventStore));
+    }
+
     async Task WriteLoopAsync()
     {
         using var commands = new WriterCommands(_writer);
-        var batch = new List<PendingAppend>(_options.MaxAppendsPerCommit);
+        var batch = new List<PendingWrite>(_options.MaxAppendsPerCommit);
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -33,7 +60,7 @@ public sealed partial class SqliteEventStore
             catch (Exception e)
             {
                 // Never leave a caller waiting forever; nothing of this batch was committed.
-                foreach (var p in batch) p.Done.TrySetException(e);
+                foreach (var p in batch) p.Fail(e);
             }
         }
     }
@@ -43,9 +70,9 @@ public sealed partial class SqliteEventStore
     /// id, or even an error of its own insert) is rolled back to its savepoint alone and never affects its neighbours.
     /// Only a failure of the transaction itself fails the batch.
     /// </summary>
-    void WriteBatch(List<PendingAppend> batch, WriterCommands commands)
+    void WriteBatch(List<PendingWrite> batch, WriterCommands commands)
     {
-        var outcomes = new (MultiStreamAppendResult? Result, Exception? Error)[batch.Count];
+        var outcomes = new (object? Result, Exception? Error)[batch.Count];
         var recordedAt = Time.GetUtcNow();
         try
         {
@@ -53,7 +80,7 @@ public sealed partial class SqliteEventStore
         }
         catch (SqliteException e)
         {
-            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: false));
+            foreach (var p in batch) p.Fail(SqliteErrors.Unavailable(e, outcomeUnknown: false));
             return;
         }
 
@@ -65,7 +92,12 @@ public sealed partial class SqliteEventStore
                 commands.Savepoint();
                 try
                 {
-                    outcomes[i] = (WriteOne(batch[i].Append, commands, recordedAt), null);
+                    outcomes[i] = (batch[i] switch
+                    {
+                        PendingAppend a => WriteOne(a.Append, commands, recordedAt),
+                        PendingSnapshot s => commands.SaveSnapshot(s.Snapshot),
+                        _ => throw new InvalidOperationException($"Unknown write {batch[i].GetType().Name}."),
+                    }, null);
                     commands.Release();
                 }
                 catch (Exception e) when (e is not SqliteException || !SqliteErrors.IsUnavailable((SqliteException)e))
@@ -81,14 +113,14 @@ public sealed partial class SqliteEventStore
         {
             try { Execute(_writer, "rollback"); } catch (SqliteException) { /* already rolled back by SQLite */ }
             // A failed COMMIT may still have reached the log (an fsync error after the write): only a retry tells.
-            foreach (var p in batch) p.Done.TrySetException(SqliteErrors.Unavailable(e, outcomeUnknown: committing));
+            foreach (var p in batch) p.Fail(SqliteErrors.Unavailable(e, outcomeUnknown: committing));
             return;
         }
 
         for (var i = 0; i < batch.Count; i++)
         {
-            if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
-            else batch[i].Done.TrySetResult(outcomes[i].Result!);
+            if (outcomes[i].Error is { } error) batch[i].Fail(error);
+            else batch[i].Succeed(outcomes[i].Result!);
         }
     }
 
@@ -121,7 +153,7 @@ public sealed partial class SqliteEventStore
     /// <summary>The writer's prepared statements, reused for every append.</summary>
     sealed class WriterCommands : IDisposable
     {
-        readonly SqliteCommand _lastRevision, _findId, _insert, _savepoint, _release, _rollbackTo;
+        readonly SqliteCommand _lastRevision, _findId, _insert, _savepoint, _release, _rollbackTo, _saveSnapshot;
 
         public WriterCommands(SqliteConnection conn)
         {
@@ -134,6 +166,14 @@ public sealed partial class SqliteEventStore
                 insert into events (stream, revision, event_id, type, data, metadata, recorded_at)
                 values ($stream, $revision, $id, $type, $data, $metadata, $recorded_at) returning position
                 """, "$stream", "$revision", "$id", "$type", "$data", "$metadata", "$recorded_at");
+            // Kept only for an event the stream has, and only when newer than the stream's snapshot.
+            _saveSnapshot = Prepare(conn, """
+                insert into snapshots (stream, revision, position, type, data)
+                select $stream, $revision, $position, $type, $data
+                where exists (select 1 from events where stream = $stream and revision = $revision and position = $position)
+                on conflict (stream) do update set revision = excluded.revision, position = excluded.position, type = excluded.type, data = excluded.data
+                where excluded.revision > snapshots.revision
+                """, "$stream", "$revision", "$position", "$type", "$data");
         }
 
         static SqliteCommand Prepare(SqliteConnection conn, string sql, params string[] parameters)
@@ -179,8 +219,20 @@ public sealed partial class SqliteEventStore
             return (long)_insert.ExecuteScalar()!;
         }
 
+        public bool SaveSnapshot(StreamSnapshot snapshot)
+        {
+            var p = _saveSnapshot.Parameters;
+            p[0].Value = snapshot.Stream;
+            p[1].Value = snapshot.Revision;
+            p[2].Value = snapshot.Position;
+            p[3].Value = snapshot.Type;
+            p[4].Value = snapshot.Data;
+            return _saveSnapshot.ExecuteNonQuery() > 0;
+        }
+
         public void Dispose()
         {
+            _saveSnapshot.Dispose();
             _savepoint.Dispose();
             _release.Dispose();
             _rollbackTo.Dispose();

@@ -12,7 +12,7 @@ public sealed partial class SqliteEventStore : EventStoreBase
 {
     readonly SqliteEventStoreOptions _options;
     readonly string _connectionString;
-    readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     readonly SqliteConnection _writer;
     readonly Task _writeLoop;
 

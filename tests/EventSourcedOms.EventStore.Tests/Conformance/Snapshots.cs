@@ -40,6 +40,30 @@ public abstract partial class EventStoreConformance
     }
 
     [Fact]
+    public async Task snapshots_saved_amid_concurrent_appends_are_all_kept_and_every_append_commits()
+    {
+        // Stock streams cross their snapshot boundary while other orders commit: the saves share the writer with the
+        // appends (SQLite) or run beside them (PostgreSQL); neither may cost an append, nor be lost.
+        var streams = Enumerable.Range(0, 32).Select(_ => TestEvents.NewStream("stock")).ToList();
+        await Task.WhenAll(streams.Select(stream => Task.Run(async () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var appended = await Store.AppendAsync(stream, i == 0 ? ExpectedRevision.NoStream : ExpectedRevision.Exact(2 * i - 1), TestEvents.Events(2), Ct);
+                Assert.True(await Snapshots.SaveSnapshotAsync(new StreamSnapshot(stream, appended.NextExpectedRevision, appended.Position, "test.v1", $"{{\"at\":{i}}}"), Ct));
+                // One that names a revision the stream does not have yet is refused, beside the others, harming none.
+                Assert.False(await Snapshots.SaveSnapshotAsync(new StreamSnapshot(stream, appended.NextExpectedRevision + 1, appended.Position + 1, "test.v1", "{}"), Ct));
+            }
+        })));
+        foreach (var stream in streams)
+        {
+            Assert.Equal(6, (await Store.ReadStreamAsync(stream, 0, Direction.Forwards, 10, Ct)).Count);
+            Assert.Equal(new StreamSnapshot(stream, 5, (await Store.ReadStreamAsync(stream, 5, Direction.Forwards, 1, Ct))[0].Position, "test.v1", "{\"at\":2}"),
+                await Snapshots.ReadSnapshotAsync(stream, Ct));
+        }
+    }
+
+    [Fact]
     public async Task snapshots_survive_a_restart_and_bad_ones_are_refused_with_the_field_named()
     {
         var stream = TestEvents.NewStream("stock");
