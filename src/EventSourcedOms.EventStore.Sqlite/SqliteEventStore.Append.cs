@@ -66,8 +66,9 @@ public sealed partial class SqliteEventStore
     }
 
     /// <summary>
-    /// One transaction for the whole batch, one savepoint per append: an append that fails (its expectation, an event
-    /// id, or even an error of its own insert) is rolled back to its savepoint alone and never affects its neighbours.
+    /// One transaction for the whole batch, one savepoint per write: an append that fails (its expectation, an event
+    /// id, or even an error of its own insert), or a snapshot that fails, is rolled back to its savepoint alone and never
+    /// affects its neighbours.
     /// Only a failure of the transaction itself fails the batch.
     /// </summary>
     void WriteBatch(List<PendingWrite> batch, WriterCommands commands)
@@ -150,7 +151,7 @@ public sealed partial class SqliteEventStore
         return new MultiStreamAppendResult(results, position);
     }
 
-    /// <summary>The writer's prepared statements, reused for every append.</summary>
+    /// <summary>The writer's prepared statements, reused for every append and snapshot.</summary>
     sealed class WriterCommands : IDisposable
     {
         readonly SqliteCommand _lastRevision, _findId, _insert, _savepoint, _release, _rollbackTo, _saveSnapshot;
