@@ -614,6 +614,28 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         Assert.Equal(2, await ColdFold(events[1]));    // the snapshot is past the event: folded from the first event
     }
 
+    [Fact]
+    public async Task a_stock_stream_stays_folded_while_more_orders_than_the_cache_holds_pass_by()
+    {
+        await Node.Send(Warehouse("wh-a", 1));
+        await Node.Send(Receive("SKU-1", "wh-a", 5));
+        await Node.Send(Receive("SKU-1", "wh-a", 1));  // revisions 0–1, on hand 6
+        for (var i = 0; i < 3; i++) await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-9", 1)) with { OrderId = $"ord-churn-{i}" });  // no SKU-1 stock touched
+        var all = (await Ledger.ReadAsync(Store)).Events;
+        var stock = all.Where(e => e.Stream == Streams.Stock("SKU-1", "wh-a")).ToList();
+        var orders = all.Where(e => e.Stream.StartsWith(Streams.OrderPrefix, StringComparison.Ordinal) && e.Revision == 0).ToList();
+        Assert.Equal(3, orders.Count);
+        // Planted: a snapshot at revision 0 that says 100 on hand. Folding revision 1 from the store would start there (101).
+        Assert.True(await Assert.IsAssignableFrom<ISnapshotStore>(Store).SaveSnapshotAsync(new StreamSnapshot(stock[0].Stream, 0, stock[0].Position,
+            StateSnapshots.TypeOf<Domain.Inventory.StockState>()!, StateSnapshots.Serialize(Domain.Inventory.StockState.Initial with { Sku = "SKU-1", Location = "wh-a", OnHand = 100 })), Ct));
+
+        var states = new StreamStates(Store, capacity: 2);
+        static object Decode(RecordedEvent e) => EventTypes.Deserialize(e.Type, e.Data.Span)!;
+        Assert.Equal(5, (await states.StockAsync(stock[0], Decode(stock[0]), Ct)).OnHand);
+        foreach (var order in orders) await states.OrderAsync(order, Decode(order), Ct);  // three orders through a cache of two
+        Assert.Equal(6, (await states.StockAsync(stock[1], Decode(stock[1]), Ct)).OnHand);  // still folded here, not read again
+    }
+
     /// <summary>Applies events until the n-th, then pulls the plug on the host as a kill would: mid-batch, mid-transaction.</summary>
     sealed class StopsHost(IProjection inner, CancellationTokenSource host, int afterEvents) : IProjection
     {

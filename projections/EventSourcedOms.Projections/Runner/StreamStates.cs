@@ -10,17 +10,19 @@ namespace EventSourcedOms.Projections.Runner;
 /// aggregate (an order's status needs all its lines). Folded incrementally as events arrive in order; when the cache
 /// does not hold the stream just before the event (a restart, an eviction, a replay), the stream is read from the
 /// store up to that event's revision. Derived rows thus use the very rules of the domain, never a second copy.
-/// Memory is bounded: the <paramref name="capacity"/> streams used most recently are kept (an order's events come
-/// close together in the log, and stock streams are used all the time), and a miss only costs reading that one stream
+/// Memory is bounded: of each kind of stream, the <paramref name="capacity"/> used most recently are kept (an order's
+/// events come close together in the log, and stock streams are used all the time), and a miss only costs reading that one stream
 /// (a stock stream from its snapshot on, when the store has one not past the event: <see cref="StateSnapshots"/>).
 /// </summary>
 public sealed class StreamStates(IEventStore store, int capacity = StreamStates.DefaultCapacity)
 {
-    /// <summary>Streams kept per runner; an order's state is a few KB, so three order projections keep ~50 MB at most.</summary>
+    /// <summary>Streams kept per kind of state (orders, stock, backorder queues); an order's state is a few KB, so three order projections keep ~50 MB at most.</summary>
     public const int DefaultCapacity = 4_096;
 
-    readonly Dictionary<string, LinkedListNode<(string Stream, long Revision, object State)>> _states = new(StringComparer.Ordinal);
-    readonly LinkedList<(string Stream, long Revision, object State)> _recent = new(); // most recently used first
+    // One cache per kind of state: orders come and go by the hundred thousand, while the few stock streams are used all
+    // the time; in one shared cache the new orders pushed every stock stream out (a rebuild read ~180 stock streams back
+    // from the store per 100,000 events, each up to its snapshot's 500 events).
+    readonly Dictionary<Type, Recent> _kinds = [];
 
     public Task<OrderState> OrderAsync(RecordedEvent recorded, object @event, CancellationToken ct) =>
         FoldAsync(recorded, @event, OrderState.Initial, (s, e) => s.When(e), ct);
@@ -34,8 +36,9 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
     async Task<TState> FoldAsync<TState>(RecordedEvent recorded, object @event, TState initial, Func<TState, object, TState> when, CancellationToken ct)
         where TState : class
     {
+        if (!_kinds.TryGetValue(typeof(TState), out var recent)) _kinds[typeof(TState)] = recent = new Recent(capacity);
         TState state;
-        _states.TryGetValue(recorded.Stream, out var cached);
+        var cached = recent.Find(recorded.Stream);
         if (cached?.Value.Revision == recorded.Revision)
             return (TState)cached.Value.State;  // another projection of a shared catch-up folded this very event
         if (recorded.Revision == 0)
@@ -60,38 +63,43 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
                 from = page[^1].Revision + 1;
             }
         }
-        Keep(cached, recorded.Stream, recorded.Revision, state);
+        recent.Keep(cached, recorded.Stream, recorded.Revision, state);
         return state;
     }
 
-    /// <summary>Stores the state as the most recently used; <paramref name="node"/> is the stream's entry, if it has one.</summary>
-    void Keep(LinkedListNode<(string Stream, long Revision, object State)>? node, string stream, long revision, object state)
-    {
-        if (node is not null)
-        {
-            _recent.Remove(node);
-            node.Value = (stream, revision, state);
-            _recent.AddFirst(node);
-            return;
-        }
-        if (_states.Count >= capacity)
-        {
-            var last = _recent.Last!;
-            _recent.RemoveLast();
-            _states.Remove(last.Value.Stream);
-            last.Value = (stream, revision, state); // reuse the node
-            node = last;
-        }
-        else
-            node = new LinkedListNode<(string, long, object)>((stream, revision, state));
-        _recent.AddFirst(node);
-        _states[stream] = node;
-    }
-
     /// <summary>Forgets everything (after a failed batch, whose events may not have been written).</summary>
-    public void Clear()
+    public void Clear() => _kinds.Clear();
+
+    /// <summary>The <c>capacity</c> streams of one kind used most recently, each with its state after its latest event.</summary>
+    sealed class Recent(int capacity)
     {
-        _states.Clear();
-        _recent.Clear();
+        readonly Dictionary<string, LinkedListNode<(string Stream, long Revision, object State)>> _states = new(StringComparer.Ordinal);
+        readonly LinkedList<(string Stream, long Revision, object State)> _recent = new(); // most recently used first
+
+        public LinkedListNode<(string Stream, long Revision, object State)>? Find(string stream) => _states.GetValueOrDefault(stream);
+
+        /// <summary>Stores the state as the most recently used; <paramref name="node"/> is the stream's entry, if it has one.</summary>
+        public void Keep(LinkedListNode<(string Stream, long Revision, object State)>? node, string stream, long revision, object state)
+        {
+            if (node is not null)
+            {
+                _recent.Remove(node);
+                node.Value = (stream, revision, state);
+                _recent.AddFirst(node);
+                return;
+            }
+            if (_states.Count >= capacity)
+            {
+                var last = _recent.Last!;
+                _recent.RemoveLast();
+                _states.Remove(last.Value.Stream);
+                last.Value = (stream, revision, state); // reuse the node
+                node = last;
+            }
+            else
+                node = new LinkedListNode<(string, long, object)>((stream, revision, state));
+            _recent.AddFirst(node);
+            _states[stream] = node;
+        }
     }
 }
