@@ -1,4 +1,3 @@
-using Dapper;
 using EventSourcedOms.Projections.Runner;
 
 namespace EventSourcedOms.Projections.Kpis;
@@ -42,7 +41,7 @@ static class CyclePercentiles
               "cross join lateral (select h.hour, h.orders from kpi_cycle_hours h where h.day = w.day and h.channel = w.channel offset 0) h"
             : "select h.day, h.channel, h.hour, h.orders from json_each(@rows) w " +
               "join kpi_cycle_hours h on h.day = json_extract(w.value, '$.day') and h.channel = json_extract(w.value, '$.channel')";
-        return [.. await batch.Connection.QueryAsync<Wanted>(
+        return [.. await batch.QueryAsync<Wanted>(
             $"""
             select day as {nameof(Wanted.Day)}, channel as {nameof(Wanted.Channel)}, hour as {nameof(Wanted.Hour)}, before as {nameof(Wanted.Before)},
                    case when r50 > before and r50 <= before + orders then r50 else 0 end as {nameof(Wanted.Rank50)},
@@ -57,7 +56,7 @@ static class CyclePercentiles
               ) counted
             ) ranked
             where (r50 > before and r50 <= before + orders) or (r90 > before and r90 <= before + orders)
-            """, new { rows = pairs }, batch.Transaction)];
+            """, new { rows = pairs })];
     }
 
     /// <summary>The exact time at each wanted rank: the wanted hour's times in order, counted on from the orders before it.</summary>
@@ -73,10 +72,10 @@ static class CyclePercentiles
             : "select json_extract(value, '$.i') as i, json_extract(value, '$.d') as d, json_extract(value, '$.c') as c, " +
               "json_extract(value, '$.lo') as lo, json_extract(value, '$.hi') as hi from json_each(@hours)";
         const string range = "t.day = w.d and t.channel = w.c and t.cycle_ticks >= w.lo and t.cycle_ticks < w.hi";
-        var times = (await batch.Connection.QueryAsync<(long Index, long Ticks, long Orders)>(batch.Dialect == SqlDialect.Postgres
+        var times = (await batch.QueryAsync<(long Index, long Ticks, long Orders)>(batch.Dialect == SqlDialect.Postgres
                 ? $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w cross join lateral (select t.cycle_ticks, t.orders from kpi_cycle_times t where {range} offset 0) t"
                 : $"select w.i, t.cycle_ticks, t.orders from ({wantedRows}) w join kpi_cycle_times t on {range}",
-            new { hours = hoursJson }, batch.Transaction)).ToLookup(t => t.Index);
+            new { hours = hoursJson })).ToLookup(t => t.Index);
         var result = new Dictionary<(string Day, string Channel), (long P50, long P90)>();
         foreach (var (w, i) in wanted.Select((w, i) => (w, (long)i)))
         {

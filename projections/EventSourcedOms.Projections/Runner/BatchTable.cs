@@ -1,5 +1,6 @@
 using System.Reflection;
 using Dapper;
+using Npgsql;
 
 namespace EventSourcedOms.Projections.Runner;
 
@@ -49,8 +50,7 @@ sealed class BatchTable<TRow>
             return;
         }
         // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
-        await using var insert = batch.Connection.CreateCommand();
-        insert.Transaction = batch.Transaction;
+        var insert = new NpgsqlBatchCommand();
         insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}) on conflict ({Keys}) {onConflict}";
         foreach (var (property, i) in _byColumn.Values.Select((p, i) => (p, i)))
         {
@@ -61,12 +61,9 @@ sealed class BatchTable<TRow>
                 var value = property.GetValue(row);
                 values.SetValue(value is DateTimeOffset at ? at.ToUniversalTime() : value, n++);  // timestamptz takes UTC only
             }
-            var parameter = insert.CreateParameter();
-            parameter.ParameterName = $"p{i}";
-            parameter.Value = values;
-            insert.Parameters.Add(parameter);
+            insert.Parameters.Add(new NpgsqlParameter($"p{i}", values));
         }
-        await insert.ExecuteNonQueryAsync();
+        batch.Queue(insert);
     }
 
     /// <summary>Deletes the rows with the keys of <paramref name="keys"/> (only those properties are read), or with the same <paramref name="by"/> columns.</summary>
@@ -74,16 +71,16 @@ sealed class BatchTable<TRow>
     {
         if (keys.Count == 0) return;
         var columns = by is null ? _keys : by.Split(',', StringSplitOptions.TrimEntries);
-        await batch.Connection.ExecuteAsync($"delete from {_table} where ({string.Join(", ", columns)}) in ({JsonRows.Select(batch.Dialect, _table, columns)})",
-            new { rows = Only(batch, columns, keys) }, batch.Transaction);
+        await batch.WriteAsync($"delete from {_table} where ({string.Join(", ", columns)}) in ({JsonRows.Select(batch.Dialect, _table, columns)})",
+            new { rows = Only(batch, columns, keys) });
     }
 
     /// <summary>The stored rows with the keys of <paramref name="keys"/>.</summary>
     public async Task<IReadOnlyList<TRow>> ReadAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> keys)
     {
         if (keys.Count == 0) return [];
-        return [.. await batch.Connection.QueryAsync<TRow>($"select {_aliased} from {_table} where ({Keys}) in ({JsonRows.Select(batch.Dialect, _table, _keys)})",
-            new { rows = Only(batch, _keys, keys) }, batch.Transaction)];
+        return [.. await batch.QueryAsync<TRow>($"select {_aliased} from {_table} where ({Keys}) in ({JsonRows.Select(batch.Dialect, _table, _keys)})",
+            new { rows = Only(batch, _keys, keys) })];
     }
 
     // Just the columns a statement matches on: a batch's keys are a small part of its rows.

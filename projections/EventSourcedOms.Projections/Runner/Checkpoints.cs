@@ -17,13 +17,13 @@ static class Checkpoints
             """, new { name }, tx);
 
     /// <summary>Moves the checkpoint forward, in the batch's transaction; never backwards.</summary>
-    public static Task SaveAsync(DbConnection conn, DbTransaction tx, string name, long position, DateTimeOffset now, DateTimeOffset lastEventAt) =>
-        conn.ExecuteAsync(
+    public static Task SaveAsync(ProjectionBatch batch, string name, long position, DateTimeOffset now, DateTimeOffset lastEventAt) =>
+        batch.WriteAsync(
             """
             insert into projection_checkpoints (name, position, updated_at, last_event_at) values (@name, @position, @now, @lastEventAt)
             on conflict (name) do update set position = excluded.position, updated_at = excluded.updated_at, last_event_at = excluded.last_event_at
             where projection_checkpoints.position < excluded.position
-            """, new { name, position, now, lastEventAt }, tx);
+            """, new { name, position, now, lastEventAt });
 
     public static Task FailAsync(DbConnection conn, string name, long position, string error, DateTimeOffset now) =>
         conn.ExecuteAsync(

@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace EventSourcedOms.Projections.Runner;
 
 /// <summary>
@@ -51,12 +49,11 @@ sealed class CounterTable(string table, string keys, string counters)
         if (rows.Count == 0) return;
         var columns = _keys.Concat(_counters).ToList();
         var json = new { rows = JsonRows.Serialize(batch.Dialect, rows) };
-        await batch.Connection.ExecuteAsync(
+        await batch.WriteAsync(
             $"""
             insert into {table} ({string.Join(", ", columns)}) {JsonRows.Select(batch.Dialect, table, columns)} where true
             on conflict ({keys}) do update set {string.Join(", ", _counters.Select(c => $"{c} = {table}.{c} + excluded.{c}"))}
-            """, json, batch.Transaction);
-        await batch.Connection.ExecuteAsync(
-            $"delete from {table} where ({keys}) in ({JsonRows.Select(batch.Dialect, table, _keys)}) and {_counters[0]} = 0", json, batch.Transaction);
+            """, json);
+        await batch.WriteAsync($"delete from {table} where ({keys}) in ({JsonRows.Select(batch.Dialect, table, _keys)}) and {_counters[0]} = 0", json);
     }
 }

@@ -157,8 +157,7 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
         await database.WriteAsync(async (conn, tx) =>
         {
             context.Begin(conn, tx);
-            await context.FlushAsync(ct);
-            await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
+            await context.WriteAsync(projection.Name, last, _time.GetUtcNow(), ct);
         }, ct);
     }
 

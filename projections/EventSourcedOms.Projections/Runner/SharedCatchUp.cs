@@ -115,8 +115,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 await database.WriteAsync(async (conn, tx) =>
                 {
                     page.Batches[projection].Begin(conn, tx);
-                    await page.Batches[projection].FlushAsync(ct);
-                    await Checkpoints.SaveAsync(conn, tx, projection.Name, last.Position, _time.GetUtcNow(), last.Metadata.OccurredAt ?? last.RecordedAt);
+                    await page.Batches[projection].WriteAsync(projection.Name, last, _time.GetUtcNow(), ct);
                 }, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
