@@ -30,7 +30,29 @@ public sealed class OrderSummaryProjection : IProjection
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var at = recorded.Metadata.OccurredAt ?? recorded.RecordedAt;
         var pending = batch.Pending<Pending>();
-        var locations = order.Lines.SelectMany(l => l.Allocations).Where(a => a.Allocated > 0).Select(a => a.Location).Distinct().Order(StringComparer.Ordinal).ToList();
+        // One pass over the lines (this runs for every order event, in every rebuild).
+        int units = 0, ordered = 0, backordered = 0;
+        decimal total = 0;
+        var locations = new List<string>(1);  // where stock is allocated, distinct, in ordinal order
+        foreach (var line in order.Lines)
+        {
+            units += line.Open;
+            ordered += line.Ordered;
+            backordered += line.Backordered;
+            total += line.Open * line.UnitPrice;
+            foreach (var allocation in line.Allocations)
+            {
+                if (allocation.Allocated <= 0) continue;
+                var index = locations.BinarySearch(allocation.Location, StringComparer.Ordinal);
+                if (index < 0) locations.Insert(~index, allocation.Location);
+            }
+        }
+        DateTimeOffset? firstShipped = null, lastDelivered = null;
+        foreach (var shipment in order.Shipments)
+        {
+            if (firstShipped is null || shipment.ShippedAt < firstShipped) firstShipped = shipment.ShippedAt;
+            if (lastDelivered is null || shipment.DeliveredAt > lastDelivered) lastDelivered = shipment.DeliveredAt;
+        }
         var row = new SummaryRow
         {
             OrderId = order.OrderId,
@@ -40,22 +62,22 @@ public sealed class OrderSummaryProjection : IProjection
             CustomerId = order.CustomerId,
             ShipToCountry = order.ShipTo!.Country,
             ShipToRegion = order.ShipTo.Region,
-            Locations = string.Join(',', locations),
+            Locations = locations.Count switch { 0 => "", 1 => locations[0], _ => string.Join(',', locations) },
             LineCount = order.Lines.Count,
-            Units = order.Lines.Sum(l => l.Open),
-            TotalE4 = (long)(order.Lines.Sum(l => l.Open * l.UnitPrice) * 10_000m),
+            Units = units,
+            TotalE4 = (long)(total * 10_000m),
             Currency = order.Currency,
-            BackorderedUnits = order.Lines.Sum(l => l.Backordered),
+            BackorderedUnits = backordered,
             PlacedAt = Micro(order.PlacedAt),
             ReservedAt = order.Status == OrderStatus.Reserved ? Micro(at) : null,
-            ShippedAt = order.Shipments.IsEmpty ? null : Micro(order.Shipments.Min(s => s.ShippedAt)),
-            DeliveredAt = order.Status == OrderStatus.Delivered ? Micro(order.Shipments.Max(s => s.DeliveredAt)) : null,
+            ShippedAt = Micro(firstShipped),
+            DeliveredAt = order.Status == OrderStatus.Delivered ? Micro(lastDelivered) : null,
             CancelledAt = order.Status == OrderStatus.Cancelled ? Micro(at) : null,
             PromisedShipBy = Micro(order.PromisedShipBy),
             HoldReason = order.Hold?.Reason,
-            TrackingNumbers = string.Join(',', order.Shipments.Select(s => s.TrackingNumber)),
+            TrackingNumbers = order.Shipments.IsEmpty ? "" : string.Join(',', order.Shipments.Select(s => s.TrackingNumber)),
             PlacedDay = order.PlacedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            OrderedUnits = order.Lines.Sum(l => l.Ordered),
+            OrderedUnits = ordered,
             // Placement facts for the KPIs, known only from the placement's own events (-1: keep what the row has).
             FirstAllocatedUnits = @event switch
             {

@@ -18,6 +18,7 @@ sealed class BatchTable<TRow>
     readonly string[] _columns;
     readonly string[] _properties;
     readonly Dictionary<string, PropertyInfo> _byColumn;
+    readonly Func<IReadOnlyCollection<TRow>, Array>[] _arrays;
     readonly string _aliased;
 
     public BatchTable(string table, string keys)
@@ -28,6 +29,7 @@ sealed class BatchTable<TRow>
         _properties = [.. properties.Select(p => p.Name)];
         _columns = [.. _properties.Select(JsonRows.Column)];
         _byColumn = properties.ToDictionary(p => JsonRows.Column(p.Name));
+        _arrays = [.. properties.Select(ColumnArray)];
         _aliased = string.Join(", ", properties.Select(p => $"{JsonRows.Column(p.Name)} as {p.Name}"));
     }
 
@@ -52,19 +54,43 @@ sealed class BatchTable<TRow>
         // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
         var insert = new NpgsqlBatchCommand();
         insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}) on conflict ({Keys}) {onConflict}";
-        foreach (var (property, i) in _byColumn.Values.Select((p, i) => (p, i)))
-        {
-            var values = Array.CreateInstance(property.PropertyType, rows.Count);
-            var n = 0;
-            foreach (var row in rows)
-            {
-                var value = property.GetValue(row);
-                values.SetValue(value is DateTimeOffset at ? at.ToUniversalTime() : value, n++);  // timestamptz takes UTC only
-            }
-            insert.Parameters.Add(new NpgsqlParameter($"p{i}", values));
-        }
+        for (var i = 0; i < _arrays.Length; i++) insert.Parameters.Add(new NpgsqlParameter($"p{i}", _arrays[i](rows)));
         batch.Queue(insert);
     }
+
+    /// <summary>
+    /// One column of the rows as a typed array (<c>int[]</c>, <c>string[]</c>, <c>DateTimeOffset?[]</c>...), read through
+    /// the property's getter: no boxing per value. Timestamps in UTC, the only offset <c>timestamptz</c> takes.
+    /// </summary>
+    static Func<IReadOnlyCollection<TRow>, Array> ColumnArray(PropertyInfo property)
+    {
+        var type = property.PropertyType;
+        var method = type == typeof(DateTimeOffset) ? nameof(UtcTimes) : type == typeof(DateTimeOffset?) ? nameof(UtcNullableTimes) : nameof(Values);
+        var typed = typeof(BatchTable<TRow>).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!;
+        return (Func<IReadOnlyCollection<TRow>, Array>)(typed.IsGenericMethodDefinition ? typed.MakeGenericMethod(type) : typed).Invoke(null, [property])!;
+    }
+
+    static Func<IReadOnlyCollection<TRow>, Array> Values<TValue>(PropertyInfo property) => Column(property.GetMethod!.CreateDelegate<Func<TRow, TValue>>());
+
+    static Func<IReadOnlyCollection<TRow>, Array> UtcTimes(PropertyInfo property)
+    {
+        var get = property.GetMethod!.CreateDelegate<Func<TRow, DateTimeOffset>>();
+        return Column(row => get(row).ToUniversalTime());
+    }
+
+    static Func<IReadOnlyCollection<TRow>, Array> UtcNullableTimes(PropertyInfo property)
+    {
+        var get = property.GetMethod!.CreateDelegate<Func<TRow, DateTimeOffset?>>();
+        return Column(row => get(row)?.ToUniversalTime());
+    }
+
+    static Func<IReadOnlyCollection<TRow>, Array> Column<TValue>(Func<TRow, TValue> get) => rows =>
+    {
+        var values = new TValue[rows.Count];
+        var n = 0;
+        foreach (var row in rows) values[n++] = get(row);
+        return values;
+    };
 
     /// <summary>Deletes the rows with the keys of <paramref name="keys"/> (only those properties are read), or with the same <paramref name="by"/> columns.</summary>
     public async Task DeleteAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> keys, string? by = null)
