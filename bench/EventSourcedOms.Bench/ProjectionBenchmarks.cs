@@ -103,14 +103,14 @@ internal static class ProjectionBenchmarks
             await ResetAsync(db, [projection]);
             var (elapsed, batches) = await CatchUp(store, db, [projection], backend);
             var mark = projection is OrderSummaryProjection && WorkedAround ? " + bench index" : "";
-            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per batch){mark}", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
+            Report(new BenchResult(backend, $"rebuild {projection.Name} alone (per page){mark}", Matching(projection), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
                 Limit: pg ? MachineLimits.PgRows100 : MachineLimits.SqliteRows100));
         }
         {
             var all = All();
             await ResetAsync(db, all);
             var (elapsed, batches) = await CatchUp(store, db, all, backend);
-            Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per batch){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
+            Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per page){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
                 Limit: pg ? MachineLimits.PgRows100 : MachineLimits.SqliteRows100));
         }
         await CheckRows(backend, db, load.Orders.Count, load.Holds, load.Shipped, load.ShippedUnits, scan.OrderEvents, problems, "after rebuild");
@@ -354,32 +354,28 @@ internal static class ProjectionBenchmarks
 
     static bool WorkedAround;
 
-    /// <summary>Catches the projections up to the end of $all (one runner alone, several with one SharedCatchUp); returns the time and each batch's duration.</summary>
+    /// <summary>
+    /// Rebuilds the projections as an operator does (<see cref="ProjectionMaintenance.RebuildAsync(IReadOnlyList{IProjection}, IProgress{RebuildProgress}?, CancellationToken, Func{IProjection, Task{IAsyncDisposable}}?)"/>,
+    /// the worker's <c>--rebuild</c>): one read of the log into shadow tables, their other indexes built at the end, the
+    /// swap. Returns the time, index builds and swap included, and each page's duration.
+    /// </summary>
     static async Task<(TimeSpan Elapsed, double[] BatchMs)> CatchUp(IEventStore store, ProjectionDatabase db, IReadOnlyList<IProjection> projections, string backend)
     {
         var batches = new ConcurrentBag<double>();
+        var name = projections.Count == 1 ? projections[0].Name : $"{projections.Count} projections";
+        var progress = new BatchTimes(batches, $"{backend}: … {name}");
+        var counting = new CountingStore(store);
         var clock = Stopwatch.StartNew();
-        if (projections.Count > 1)
-        {
-            // Several together: one shared read of $all (read, deserialised and folded once for all of them).
-            var progress = new BatchTimes(batches, $"{backend}: … {projections.Count} projections (shared catch-up)");
-            var counting = new CountingStore(store);
-            var positions = await new SharedCatchUp(counting, db, projections).CatchUpAsync(long.MaxValue, progress, CancellationToken.None);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{backend}: {projections.Count} projections caught up together (one SharedCatchUp) to {positions.Values.Max():N0} in {clock.Elapsed.TotalSeconds:N1} s ({progress.Count:N0} pages; " +
-                $"{counting.AllPages:N0} $all pages and {counting.StreamReads:N0} single streams read from the store)"));
-            return (clock.Elapsed, [.. batches]);
-        }
-        await Task.WhenAll(projections.Select(projection => Task.Run(async () =>
-        {
-            var progress = new BatchTimes(batches, $"{backend}: … {projection.Name}");
-            var counting = new CountingStore(store);
-            var position = await new ProjectionRunner(counting, db, projection).CatchUpAsync(long.MaxValue, progress, CancellationToken.None);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{backend}: {projection.Name} caught up to position {position:N0} in {clock.Elapsed.TotalSeconds:N1} s ({progress.Count:N0} batches; " +
-                $"the runner read {counting.AllPages:N0} $all pages and {counting.StreamReads:N0} single streams from the store)"));
-        })));
+        await new ProjectionMaintenance(counting, db).RebuildAsync(projections, new PagePositions(progress), CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{backend}: rebuilt {name} in {clock.Elapsed.TotalSeconds:N1} s ({progress.Count:N0} pages; {counting.AllPages:N0} $all pages and " +
+            $"{counting.StreamReads:N0} single streams read from the store)"));
         return (clock.Elapsed, [.. batches]);
+    }
+
+    sealed class PagePositions(IProgress<long> pages) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => pages.Report(value.Position);
     }
 
     /// <summary>The store, counting the reads a runner makes: $all pages, and whole-stream reads (StreamStates folding a stream it has not cached).</summary>
@@ -584,10 +580,10 @@ internal static class ProjectionBenchmarks
                 $"{backend}: {projection.Name} {(reached ? "reached" : "did NOT reach")} the last order's position {lastPosition:N0} ({wait.Elapsed.TotalMilliseconds:N0} ms after the watcher finished)"));
             if (!reached) Problem(problems, $"{backend} lag: {projection.Name} did not reach position {lastPosition} within 30 s of the last order");
         }
+        foreach (var (projection, activity) in host.Activities)  // before stopping: a stopped host lists nothing
+            if (activity is ProjectionActivity.Failed) Problem(problems, $"{backend} lag: projection {projection} failed (poison event) during the run");
         await stopHost.CancelAsync();
         try { await hosting; } catch (OperationCanceledException) { }
-        foreach (var (projection, activity) in host.Activities)
-            if (activity is ProjectionActivity.Failed) Problem(problems, $"{backend} lag: projection {projection} failed (poison event) during the run");
 
         var measured = latencies.Where(l => !double.IsNaN(l)).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

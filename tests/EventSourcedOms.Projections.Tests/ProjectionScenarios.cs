@@ -377,6 +377,49 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_rebuild_of_every_read_model_at_once_replaces_damaged_rows_keeps_every_index_and_reports_progress()
+    {
+        await RunBusinessDayAsync();
+        var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = host.RunAsync(stop.Token);
+        var ryw = new ReadYourWrites(Store, Db);
+        var before = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-before" });
+        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, before.Position, TimeSpan.FromSeconds(10), Ct));
+        async Task<List<string>> IndexesAsync()
+        {
+            await using var conn = await Db.OpenAsync(Ct);
+            return [.. await conn.QueryAsync<string>(Db.Dialect == SqlDialect.Postgres
+                ? "select indexname from pg_indexes where schemaname = current_schema() order by indexname"
+                : "select name from sqlite_master where type = 'index' order by name")];
+        }
+        var indexes = await IndexesAsync();
+        await using (var conn = await Db.OpenAsync(Ct))
+            await conn.ExecuteAsync("update order_summary set status = 'corrupted'; delete from inventory_levels; delete from order_timeline");
+        var progress = new Collected<RebuildProgress>();
+
+        await host.RebuildAsync(All, progress, Ct);
+        var after = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after" });
+        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, after.Position, TimeSpan.FromSeconds(10), Ct));
+
+        Assert.Equal(indexes, await IndexesAsync());  // the indexes left out while replaying are built again before the swap
+        var last = Assert.Single(progress.Items);  // one page of events in this store
+        Assert.Equal(string.Join(",", All.Select(p => p.Name)), last.Projection);
+        Assert.True(last.Events > 0 && last.EventsPerSecond > 0);
+        await stop.CancelAsync();
+        await run;
+        foreach (var p in All) Assert.Empty(await host.VerifyAsync(p, Ct));
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    /// <summary>Progress reports as they are made (<see cref="Progress{T}"/> would post them to the thread pool, to arrive whenever).</summary>
+    sealed class Collected<T> : IProgress<T>
+    {
+        public List<T> Items { get; } = [];
+        public void Report(T value) => Items.Add(value);
+    }
+
+    [Fact]
     public async Task two_hosts_project_one_at_a_time_and_the_standby_takes_over_when_the_holder_stops()
     {
         await RunBusinessDayAsync();
@@ -481,21 +524,58 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         return await conn.ExecuteScalarAsync<long>("select count(*) from order_summary");
     }
 
-    System.Diagnostics.Process StartWorker()
+    [Fact]
+    public async Task the_worker_verifies_and_rebuilds_read_models_from_the_command_line()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+        await using (var conn = await Db.OpenAsync(Ct))
+            await conn.ExecuteAsync("update order_summary set status = 'corrupted' where order_id = 'ord-held'");
+
+        var damaged = await RunWorkerAsync("--verify", "order_summary,inventory");
+        Assert.Equal(1, damaged.ExitCode);
+        Assert.Contains("verify order_summary: 1 rows differ", damaged.Output);
+        Assert.Contains("verify inventory: 0 rows differ", damaged.Output);
+        Assert.Equal(2, (await RunWorkerAsync("--rebuild", "order_summary,nonsense")).ExitCode);  // an unknown name: nothing done
+
+        var rebuilt = await RunWorkerAsync("--rebuild", "all");
+        Assert.Equal(0, rebuilt.ExitCode);
+        Assert.Contains("rebuilt order_summary, order_lines, order_timeline, inventory, fulfilment_queue", rebuilt.Output);
+        Assert.Equal(0, (await RunWorkerAsync("--verify", "all")).ExitCode);
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    /// <summary>The worker run once with maintenance arguments: its exit code and everything it printed.</summary>
+    async Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments)
+    {
+        using var worker = StartWorker(arguments, out var output);
+        await worker.WaitForExitAsync(Ct);
+        worker.WaitForExit();  // and its output read to the end
+        lock (output) return (worker.ExitCode, output.ToString());
+    }
+
+    System.Diagnostics.Process StartWorker() => StartWorker([], out _);
+
+    System.Diagnostics.Process StartWorker(string[] arguments, out System.Text.StringBuilder output)
     {
         var bin = Path.GetDirectoryName(typeof(ProjectionScenarios).Assembly.Location)!;     // …/tests/<project>/bin/<config>/net10.0
         var configuration = Path.GetFileName(Path.GetDirectoryName(bin))!;
         var root = bin[..bin.IndexOf($"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}", StringComparison.Ordinal)];
         var dll = Path.Combine(root, "src", "EventSourcedOms.ProjectionWorker", "bin", configuration, "net10.0", "EventSourcedOms.ProjectionWorker.dll");
         Assert.True(File.Exists(dll), $"build the worker first: {dll}");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", dll, .. WorkerArguments()])
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", dll, .. WorkerArguments(), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         var process = System.Diagnostics.Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var lines = output = new System.Text.StringBuilder();
+        void Keep(string? line)
+        {
+            if (line is not null) lock (lines) lines.AppendLine(line);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

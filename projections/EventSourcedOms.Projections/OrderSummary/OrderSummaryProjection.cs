@@ -25,6 +25,9 @@ public sealed class OrderSummaryProjection : IProjection
         .. KpiCounters.Tables,
     ];
 
+    /// <summary>An allocation's locations replace the order's earlier ones: deleted by order id.</summary>
+    public IReadOnlyCollection<string> WriteIndexes { get; } = ["order_locations_order"];
+
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);

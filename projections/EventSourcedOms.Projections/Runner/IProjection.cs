@@ -25,6 +25,12 @@ public interface IProjection
     /// <summary>The tables this projection owns, each with its key columns (for rebuild and verify).</summary>
     IReadOnlyList<(string Table, string Key)> Tables { get; }
 
+    /// <summary>
+    /// Indexes (by name) that the projector's own writes need beyond the tables' keys, e.g. one its deletes find rows by.
+    /// A rebuild keeps these while it replays and builds every other index once at the end.
+    /// </summary>
+    IReadOnlyCollection<string> WriteIndexes => [];
+
     Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct);
 }
 

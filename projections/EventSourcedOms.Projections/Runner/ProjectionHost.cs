@@ -33,6 +33,7 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
 
     public IReadOnlyList<IProjection> Projections => projections;
 
+    /// <summary>What each projection is doing here; one that this host has stopped running (it was cancelled) is not listed.</summary>
     public IReadOnlyDictionary<string, ProjectionActivity> Activities => _activities;
 
     public async Task RunAsync(CancellationToken ct)
@@ -79,7 +80,7 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (OperationCanceledException) when (_paused.GetValueOrDefault(projection.Name))
             {
@@ -97,6 +98,8 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                 await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+        // Stopped: no longer running here (a pause, a verify or a rebuild through this host then waits for nothing).
+        _activities.TryRemove(projection.Name, out _);
     }
 
     /// <summary>
@@ -122,6 +125,10 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
     /// <summary>Rebuilds one projection into shadow tables and swaps them in; this host pauses it only for the swap.</summary>
     public Task RebuildAsync(IProjection projection, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
         new ProjectionMaintenance(store, database).RebuildAsync(projection, progress, ct, () => PauseAsync(projection.Name, ct));
+
+    /// <summary>Rebuilds several projections with one read of the log and swaps them together; this host pauses each only for the swap.</summary>
+    public Task RebuildAsync(IReadOnlyList<IProjection> projections, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
+        new ProjectionMaintenance(store, database).RebuildAsync(projections, progress, ct, p => PauseAsync(p.Name, ct));
 
     /// <summary>Rebuilds one projection from the log beside the live tables and lists every row that differs.</summary>
     public Task<IReadOnlyList<RowDifference>> VerifyAsync(IProjection projection, CancellationToken ct) =>
