@@ -529,6 +529,7 @@ internal static class ProjectionBenchmarks
         long failed = 0, lastPosition = 0;
         var failures = new ConcurrentDictionary<string, Exception>();
         var latencies = new ConcurrentBag<double>();
+        var bySecond = new ConcurrentBag<(int Second, double Ms)>();  // when the order was acknowledged: where in the run the tail is
         var random = new Random(1234);
         var tasks = new List<Task>();
         var clock = Stopwatch.StartNew();
@@ -551,7 +552,10 @@ internal static class ProjectionBenchmarks
                         Interlocked.Decrement(ref sending);
                         placed.Add(order with { OrderId = result.Id });
                         InterlockedMax(ref lastPosition, result.Position);
-                        latencies.Add(await done.Task);
+                        var second = (int)clock.Elapsed.TotalSeconds;
+                        var lag = await done.Task;
+                        latencies.Add(lag);
+                        bySecond.Add((second, lag));
                     }
                     catch (Exception e)
                     {
@@ -589,6 +593,8 @@ internal static class ProjectionBenchmarks
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: {issued:N0} orders issued at {LagRate:N0}/s over {elapsed.TotalSeconds:N1} s, {placed.Count:N0} placed, {failed:N0} failed; " +
             $"{pollMs.Count:N0} checkpoint polls (each p50 {Ms(Percentile(pollMs, 0.5))} ms, p99 {Ms(Percentile(pollMs, 0.99))} ms, max {Ms(pollMs.Max())} ms)"));
+        Console.WriteLine($"{backend}: lag p99 by second of the run: " + string.Join(", ", bySecond.Where(b => !double.IsNaN(b.Ms)).GroupBy(b => b.Second).OrderBy(g => g.Key)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {Percentile([.. g.Select(b => b.Ms)], 0.99):N0}"))) + " ms");
         if (failed > 0)
             Problem(problems, $"{backend} lag: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
         if (measured.Length < latencies.Count)
