@@ -359,16 +359,13 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = host.RunAsync(stop.Token);
-        var ryw = new ReadYourWrites(Store, Db);
-        var before = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-before" });
-        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, before.Position, TimeSpan.FromSeconds(10), Ct));
+        await PlaceAndWaitForAllAsync("ord-before");
         await using (var conn = await Db.OpenAsync(Ct))
             await conn.ExecuteAsync("update order_summary set status = 'corrupted'");
         var progress = new List<RebuildProgress>();
 
         await host.RebuildAsync(new OrderSummaryProjection(), new Progress<RebuildProgress>(progress.Add), Ct);
-        var after = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after" });
-        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, after.Position, TimeSpan.FromSeconds(10), Ct));
+        await PlaceAndWaitForAllAsync("ord-after");
 
         Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync("ord-after", Ct))!.Status);
         await stop.CancelAsync();
@@ -383,9 +380,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = host.RunAsync(stop.Token);
-        var ryw = new ReadYourWrites(Store, Db);
-        var before = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-before" });
-        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, before.Position, TimeSpan.FromSeconds(10), Ct));
+        await PlaceAndWaitForAllAsync("ord-before");
         async Task<List<string>> IndexesAsync()
         {
             await using var conn = await Db.OpenAsync(Ct);
@@ -399,8 +394,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var progress = new Collected<RebuildProgress>();
 
         await host.RebuildAsync(All, progress, Ct);
-        var after = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after" });
-        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, after.Position, TimeSpan.FromSeconds(10), Ct));
+        await PlaceAndWaitForAllAsync("ord-after");
 
         Assert.Equal(indexes, await IndexesAsync());  // the indexes left out while replaying are built again before the swap
         var last = Assert.Single(progress.Items);  // one page of events in this store
@@ -410,6 +404,14 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         await run;
         foreach (var p in All) Assert.Empty(await host.VerifyAsync(p, Ct));
         await AssertRowsMatchTheLogAsync();
+    }
+
+    /// <summary>Places a backordered order and waits until every projection has applied it (a host is running).</summary>
+    async Task PlaceAndWaitForAllAsync(string orderId)
+    {
+        var placed = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = orderId });
+        var ryw = new ReadYourWrites(Store, Db);
+        foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, placed.Position, TimeSpan.FromSeconds(10), Ct));
     }
 
     /// <summary>Progress reports as they are made (<see cref="Progress{T}"/> would post them to the thread pool, to arrive whenever).</summary>
