@@ -91,6 +91,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             });
             await catchUp.CatchUpAsync(long.MaxValue, report, ct);
             await BuildIndexesAsync(shadow, deferred, ct);
+            await AnalyzeAsync(shadow, projections, ct);
             var paused = new List<IAsyncDisposable>();
             var leases = new List<RunnerLease>();
             try
@@ -161,6 +162,17 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     {
         await using var conn = await shadow.OpenAsync(ct);
         foreach (var index in indexes) await conn.ExecuteAsync(index.Definition, commandTimeout: 0);
+    }
+
+    /// <summary>
+    /// PostgreSQL: planner statistics for the new tables before they go live. Tables that were never analysed are planned
+    /// from guesses until autovacuum gets to them (up to a minute after the swap, with dashboards reading meanwhile).
+    /// </summary>
+    static async Task AnalyzeAsync(ProjectionDatabase shadow, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    {
+        if (shadow.Dialect != SqlDialect.Postgres) return;
+        await using var conn = await shadow.OpenAsync(ct);
+        await conn.ExecuteAsync($"analyze {string.Join(", ", projections.SelectMany(p => p.Tables).Select(t => t.Table))}", commandTimeout: 0);
     }
 
     async Task<RunnerLease> AcquireAsync(IProjection projection, CancellationToken ct)
