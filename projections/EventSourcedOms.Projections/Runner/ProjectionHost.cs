@@ -39,7 +39,47 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
     public async Task RunAsync(CancellationToken ct)
     {
         await database.MigrateAsync(projections, ct);
+        await CatchUpTogetherAsync(ct);
         await Task.WhenAll(projections.Select(p => Task.Run(() => RunOneAsync(p, ct), CancellationToken.None)));
+    }
+
+    /// <summary>
+    /// Before the projections go live each on its own, those whose lease this process gets catch up to the end of the
+    /// log together (<see cref="SharedCatchUp"/>): one read, deserialisation and fold of each event for all of them instead
+    /// of one per runner. That is what a new read-model database, a dropped read schema or a long stop costs on start;
+    /// when they are current it reads nothing. Any trouble (a poison event, the database) ends it early: each runner then
+    /// meets the same on its own and handles it as usual. A pause (rebuild, verify) ends it too.
+    /// </summary>
+    async Task CatchUpTogetherAsync(CancellationToken ct)
+    {
+        var leases = new List<RunnerLease>();
+        var mine = new List<IProjection>();
+        using var together = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            foreach (var projection in projections)
+                if (!_paused.GetValueOrDefault(projection.Name) && await RunnerLease.TryAcquireAsync(database, projection.Name, ct) is { } lease)
+                {
+                    leases.Add(lease);
+                    mine.Add(projection);
+                }
+            if (mine.Count < 2) return;  // one alone gains nothing over its own runner
+            foreach (var projection in mine)
+            {
+                _running[projection.Name] = together;
+                _activities[projection.Name] = ProjectionActivity.Running;
+            }
+            await new SharedCatchUp(store, database, mine, time).CatchUpAsync(long.MaxValue, null, together.Token);
+        }
+        catch (Exception)
+        {
+            // Stopped, paused, or in trouble: the runners below take it from each checkpoint (or end at once when stopped).
+        }
+        finally
+        {
+            foreach (var projection in mine) _running.TryRemove(projection.Name, out _);
+            foreach (var lease in leases) await lease.DisposeAsync();
+        }
     }
 
     async Task RunOneAsync(IProjection projection, CancellationToken ct)
