@@ -366,16 +366,11 @@ internal static class ProjectionBenchmarks
         var progress = new BatchTimes(batches, $"{backend}: … {name}");
         var counting = new CountingStore(store);
         var clock = Stopwatch.StartNew();
-        await new ProjectionMaintenance(counting, db).RebuildAsync(projections, new PagePositions(progress), CancellationToken.None);
+        await new ProjectionMaintenance(counting, db).RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p => progress.Report(p.Position)), CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: rebuilt {name} in {clock.Elapsed.TotalSeconds:N1} s ({progress.Count:N0} pages; {counting.AllPages:N0} $all pages and " +
             $"{counting.StreamReads:N0} single streams read from the store)"));
         return (clock.Elapsed, [.. batches]);
-    }
-
-    sealed class PagePositions(IProgress<long> pages) : IProgress<RebuildProgress>
-    {
-        public void Report(RebuildProgress value) => pages.Report(value.Position);
     }
 
     /// <summary>The store, counting the reads a runner makes: $all pages, and whole-stream reads (StreamStates folding a stream it has not cached).</summary>

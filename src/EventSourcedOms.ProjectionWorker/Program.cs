@@ -59,8 +59,13 @@ if (options.GetValueOrDefault("rebuild") is { } rebuild)
     if (Named(rebuild) is not { } projections) return Unknown(rebuild);
     await database.MigrateAsync(projections, stop.Token);
     var started = System.Diagnostics.Stopwatch.StartNew();
-    await maintenance.RebuildAsync(projections, new Reporter(p => Console.WriteLine(
-        $"rebuild {p.Projection}: {p.Events:N0} events in {p.Elapsed.TotalSeconds:N0} s, {p.EventsPerSecond:N0} events/s{(p.Remaining is { } left ? $", about {left.TotalSeconds:N0} s left" : "")}")), stop.Token);
+    var sinceLine = System.Diagnostics.Stopwatch.StartNew();
+    await maintenance.RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p =>
+    {
+        if (sinceLine.Elapsed < TimeSpan.FromSeconds(5)) return;  // a line every 5 s, not every page
+        sinceLine.Restart();
+        Console.WriteLine($"rebuild {p.Projection}: {p.Events:N0} events in {p.Elapsed.TotalSeconds:N0} s, {p.EventsPerSecond:N0} events/s{(p.Remaining is { } left ? $", about {left.TotalSeconds:N0} s left" : "")}");
+    }), stop.Token);
     Console.WriteLine($"rebuilt {string.Join(", ", projections.Select(p => p.Name))} in {started.Elapsed.TotalSeconds:N1} s and swapped them in");
     await store.DisposeAsync();
     return 0;
@@ -92,15 +97,3 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 await store.DisposeAsync();
 return 0;
 
-/// <summary>Progress printed as it is reported (<see cref="Progress{T}"/> would post it to the thread pool).</summary>
-sealed class Reporter(Action<RebuildProgress> report) : IProgress<RebuildProgress>
-{
-    readonly System.Diagnostics.Stopwatch _since = System.Diagnostics.Stopwatch.StartNew();
-
-    public void Report(RebuildProgress value)
-    {
-        if (_since.Elapsed < TimeSpan.FromSeconds(5)) return;  // a line every 5 s, not every page
-        _since.Restart();
-        report(value);
-    }
-}

@@ -391,9 +391,9 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var indexes = await IndexesAsync();
         await using (var conn = await Db.OpenAsync(Ct))
             await conn.ExecuteAsync("update order_summary set status = 'corrupted'; delete from inventory_levels; delete from order_timeline");
-        var progress = new Collected<RebuildProgress>();
+        var progress = new List<RebuildProgress>();
 
-        await host.RebuildAsync(All, progress, Ct);
+        await host.RebuildAsync(All, new ImmediateProgress<RebuildProgress>(progress.Add), Ct);
         await PlaceAndWaitForAllAsync("ord-after");
 
         Assert.Equal(indexes, await IndexesAsync());  // the indexes left out while replaying are built again before the swap
@@ -402,7 +402,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
                 Assert.Empty(await conn.QueryAsync<string>(
                     "select relname from pg_stat_user_tables where schemaname = current_schema() and relname = any(@tables) and last_analyze is null and last_autoanalyze is null",
                     new { tables = All.SelectMany(p => p.Tables).Select(t => t.Table).ToArray() }));
-        var last = Assert.Single(progress.Items);  // one page of events in this store
+        var last = Assert.Single(progress);  // one page of events in this store
         Assert.Equal(string.Join(",", All.Select(p => p.Name)), last.Projection);
         Assert.True(last.Events > 0 && last.EventsPerSecond > 0);
         await stop.CancelAsync();
@@ -417,13 +417,6 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var placed = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = orderId });
         var ryw = new ReadYourWrites(Store, Db);
         foreach (var p in All) Assert.True(await ryw.WaitForAsync(p, placed.Position, TimeSpan.FromSeconds(10), Ct));
-    }
-
-    /// <summary>Progress reports as they are made (<see cref="Progress{T}"/> would post them to the thread pool, to arrive whenever).</summary>
-    sealed class Collected<T> : IProgress<T>
-    {
-        public List<T> Items { get; } = [];
-        public void Report(T value) => Items.Add(value);
     }
 
     [Fact]

@@ -7,6 +7,15 @@ namespace EventSourcedOms.Projections.Runner;
 /// <summary>A rebuild's progress: where it is, how many events it applied, how fast, and when it should be done.</summary>
 public sealed record RebuildProgress(string Projection, long Position, long Events, double EventsPerSecond, TimeSpan Elapsed, TimeSpan? Remaining);
 
+/// <summary>
+/// Progress handed on as it is reported, on the reporting thread and in order (<see cref="Progress{T}"/> posts each report
+/// to the thread pool, to arrive whenever: after the work has returned, or two at once).
+/// </summary>
+public sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
+
 /// <summary>A row that differs between the live tables and a rebuild from the log: missing, extra, or changed.</summary>
 public sealed record RowDifference(string Table, string Key, string Kind, string? Live, string? Rebuilt);
 
@@ -80,7 +89,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                     target = Math.Max(target, (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0);
             var clock = Stopwatch.StartNew();
             long pages = 0, first = -1;
-            var report = progress is null ? null : new Reports<long>(position =>
+            var report = progress is null ? null : new ImmediateProgress<long>(position =>
             {
                 if (first < 0) first = position;
                 var events = ++pages * catchUp.CatchUpBatch;
@@ -114,12 +123,6 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         {
             await DropAsync(shadow);
         }
-    }
-
-    /// <summary>Hands each report on as it is made, in order (<see cref="Progress{T}"/> would post it to the thread pool).</summary>
-    sealed class Reports<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 
     static int StableHash(string text)

@@ -18,7 +18,8 @@ public sealed class ProjectionStoppedException(string projection, long position,
 /// checkpoint commit in one transaction on the read-model database, so after any crash the projection resumes exactly
 /// after the last committed batch (no lost, no doubled rows). Batches form by themselves: whatever has arrived while
 /// the previous batch was being written (up to <see cref="MaxBatch"/>), so an idle system applies single events within
-/// milliseconds and a rebuild writes thousands per transaction.
+/// milliseconds and a backlog is written up to <see cref="MaxBatch"/> events per transaction. (Catching up to an end,
+/// for rebuild and verify, is <see cref="SharedCatchUp"/>'s.)
 ///
 /// A transient database failure is retried with backoff. An event the projector fails on (a poison event) is isolated:
 /// the events before it are committed, the error and position are recorded in <c>projection_checkpoints</c>, and this
@@ -31,9 +32,6 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
 
     /// <summary>Most events per transaction while following live: small, so that a batch commits within milliseconds.</summary>
     public int MaxBatch { get; init; } = 1000;
-
-    /// <summary>Events per transaction while catching up to an end (rebuild, verify): larger, for throughput.</summary>
-    public int CatchUpBatch { get; init; } = 5000;
 
     public IProjection Projection => projection;
 
@@ -82,33 +80,6 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
         {
             await stop.CancelAsync();
             try { await follow; } catch (OperationCanceledException) { }
-        }
-    }
-
-    /// <summary>
-    /// Applies everything from the checkpoint to the end of <c>$all</c> as it is now (or up to <paramref name="upTo"/>),
-    /// <see cref="CatchUpBatch"/> events per transaction, then returns the checkpoint. For rebuilds and verification,
-    /// which need an end. The next page is read while the current one is applied.
-    /// </summary>
-    public async Task<long> CatchUpAsync(long upTo, IProgress<long>? progress, CancellationToken ct)
-    {
-        long position;
-        await using (var conn = await database.OpenAsync(ct))
-            position = (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0;
-        var reading = store.ReadAllAsync(position + 1, CatchUpBatch, projection.Filter, ct);
-        while (true)
-        {
-            var slice = await reading;
-            var more = !slice.IsEnd && slice.NextPosition <= upTo;
-            if (more) reading = store.ReadAllAsync(slice.NextPosition, CatchUpBatch, projection.Filter, ct);
-            var batch = slice.Events.Where(e => e.Position <= upTo).ToList();
-            if (batch.Count > 0)
-            {
-                await ApplyAsync(batch, ct);
-                position = batch[^1].Position;
-                progress?.Report(position);
-            }
-            if (!more || batch.Count < slice.Events.Count) return position;
         }
     }
 

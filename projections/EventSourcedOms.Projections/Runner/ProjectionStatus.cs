@@ -17,7 +17,7 @@ public sealed class ProjectionStatusQueries(IEventStore store, ProjectionDatabas
 {
     public const int PendingCountLimit = 10_000;
 
-    public async Task<IReadOnlyList<ProjectionStatus>> AllAsync(IEnumerable<IProjection> projections, CancellationToken ct, long countLimit = PendingCountLimit)
+    public async Task<IReadOnlyList<ProjectionStatus>> AllAsync(IEnumerable<IProjection> projections, CancellationToken ct)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var result = new List<ProjectionStatus>();
@@ -36,7 +36,7 @@ public sealed class ProjectionStatusQueries(IEventStore store, ProjectionDatabas
                 if (slice.Events.Count > 0) oldest ??= slice.Events[0].RecordedAt;
                 pending += slice.Events.Count;
                 if (slice.IsEnd) break;
-                if (pending >= countLimit) { lowerBound = true; break; }
+                if (pending >= PendingCountLimit) { lowerBound = true; break; }
                 from = slice.NextPosition;
             }
             result.Add(new ProjectionStatus(projection.Name, position, checkpoint?.LastEventAt, checkpoint?.UpdatedAt, pending, lowerBound,
