@@ -18,128 +18,153 @@ public enum ProjectionActivity
 }
 
 /// <summary>
-/// Runs every projection, each in its own loop, in the API process (as a hosted service) or in a standalone worker.
-/// Per projection, only the holder of its <see cref="RunnerLease"/> runs; the others stand by and take over within
-/// <see cref="LeaseRetry"/> after the holder dies. A projection that stopped on a poison event stays stopped (and says
-/// so in <see cref="Activities"/> and its checkpoint) until its error is reset; the others go on.
+/// Runs the projections in the API process (as a hosted service) or in a standalone worker. Per projection, only the
+/// holder of its <see cref="RunnerLease"/> runs; the others stand by and take over within <see cref="LeaseRetry"/>
+/// after the holder dies. The projections whose leases this process holds run together, as one
+/// <see cref="SharedCatchUp"/> following the log: one read, deserialisation and fold of each event for all of them,
+/// each with its own checkpoint, transactions and writer. When that set changes (a lease gained or lost, a pause for a
+/// rebuild or a verification, its end, a cleared error) the group starts again from the checkpoints. A projection that
+/// stopped on a poison event stays stopped (and says so in <see cref="Activities"/> and its checkpoint) until its
+/// error is reset; the others go on.
 /// </summary>
 public sealed class ProjectionHost(IEventStore store, ProjectionDatabase database, IReadOnlyList<IProjection> projections, TimeProvider? time = null)
 {
     readonly ConcurrentDictionary<string, ProjectionActivity> _activities = new();
-    readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     readonly ConcurrentDictionary<string, bool> _paused = new();
+    readonly ConcurrentDictionary<string, RunnerLease> _leases = new();
+    CancellationTokenSource? _group;
 
     public TimeSpan LeaseRetry { get; init; } = TimeSpan.FromSeconds(2);
 
     public IReadOnlyList<IProjection> Projections => projections;
 
-    /// <summary>What each projection is doing here; one that this host has stopped running (it was cancelled) is not listed.</summary>
+    /// <summary>What each projection is doing here; once the host has stopped, nothing is listed.</summary>
     public IReadOnlyDictionary<string, ProjectionActivity> Activities => _activities;
 
     public async Task RunAsync(CancellationToken ct)
     {
         await database.MigrateAsync(projections, ct);
-        await CatchUpTogetherAsync(ct);
-        await Task.WhenAll(projections.Select(p => Task.Run(() => RunOneAsync(p, ct), CancellationToken.None)));
-    }
-
-    /// <summary>
-    /// Before the projections go live each on its own, those whose lease this process gets catch up to the end of the
-    /// log together (<see cref="SharedCatchUp"/>): one read, deserialisation and fold of each event for all of them instead
-    /// of one per runner. That is what a new read-model database, a dropped read schema or a long stop costs on start;
-    /// when they are current it reads nothing. Any trouble (a poison event, the database) ends it early: each runner then
-    /// meets the same on its own and handles it as usual. A pause (rebuild, verify) ends it too.
-    /// </summary>
-    async Task CatchUpTogetherAsync(CancellationToken ct)
-    {
-        var leases = new List<RunnerLease>();
-        var mine = new List<IProjection>();
-        using var together = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            foreach (var projection in projections)
-                if (!_paused.GetValueOrDefault(projection.Name) && await RunnerLease.TryAcquireAsync(database, projection.Name, ct) is { } lease)
-                {
-                    leases.Add(lease);
-                    mine.Add(projection);
-                }
-            if (mine.Count < 2) return;  // one alone gains nothing over its own runner
-            foreach (var projection in mine)
+            while (!ct.IsCancellationRequested)
             {
-                _running[projection.Name] = together;
-                _activities[projection.Name] = ProjectionActivity.Running;
+                using var group = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                Volatile.Write(ref _group, group);
+                var members = new List<IProjection>();
+                try
+                {
+                    foreach (var projection in projections)
+                    {
+                        var name = projection.Name;
+                        if (_paused.GetValueOrDefault(name))
+                        {
+                            await ReleaseAsync(name);  // a rebuild or a verification takes it
+                            _activities[name] = ProjectionActivity.Paused;
+                            continue;
+                        }
+                        if (!_leases.ContainsKey(name) && await RunnerLease.TryAcquireAsync(database, name, ct) is { } lease) _leases[name] = lease;
+                        if (!_leases.ContainsKey(name))
+                        {
+                            _activities[name] = ProjectionActivity.Standby;
+                            continue;
+                        }
+                        members.Add(projection);
+                        _activities[name] = ProjectionActivity.Running;
+                    }
+                    var watching = WatchAsync(members, group);
+                    try
+                    {
+                        if (members.Count > 0)
+                            await new SharedCatchUp(store, database, members, time).FollowAsync(
+                                stopped => _activities[stopped.Projection] = ProjectionActivity.Failed, group.Token);
+                        await Task.Delay(Timeout.Infinite, group.Token);  // every member stopped: until the set changes
+                    }
+                    catch (Exception) when (group.IsCancellationRequested)
+                    {
+                        // Stopping, or the set of projections changed: start again from the checkpoints.
+                    }
+                    finally
+                    {
+                        await group.CancelAsync();
+                        await watching;
+                    }
+                }
+                catch (Exception) when (group.IsCancellationRequested)
+                {
+                    // Stopping, or a pause while the leases were taken.
+                }
+                catch (Exception)
+                {
+                    // The store or the read-model database is unreachable: try again shortly, on fresh connections.
+                    foreach (var projection in members) _activities[projection.Name] = ProjectionActivity.Retrying;
+                    foreach (var name in _leases.Keys) await ReleaseAsync(name);
+                    database.ClearPool();
+                    await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
+                }
             }
-            await new SharedCatchUp(store, database, mine, time).CatchUpAsync(long.MaxValue, null, together.Token);
-        }
-        catch (Exception)
-        {
-            // Stopped, paused, or in trouble: the runners below take it from each checkpoint (or end at once when stopped).
         }
         finally
         {
-            foreach (var projection in mine) _running.TryRemove(projection.Name, out _);
-            foreach (var lease in leases) await lease.DisposeAsync();
+            foreach (var name in _leases.Keys) await ReleaseAsync(name);
+            // Stopped: nothing runs here any more (a pause, a verify or a rebuild through this host then waits for nothing).
+            _activities.Clear();
         }
     }
 
-    async Task RunOneAsync(IProjection projection, CancellationToken ct)
+    async Task ReleaseAsync(string projection)
     {
-        _activities[projection.Name] = ProjectionActivity.Standby;
-        while (!ct.IsCancellationRequested)
+        if (_leases.TryRemove(projection, out var lease)) await lease.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Ends the group when its set of projections should change: a lease lost (a PostgreSQL lease dies with its
+    /// connection, e.g. a server restart: two processes never project together for longer than one check), a free lease
+    /// of a projection standing by here, or the error of a stopped projection reset (checked every fifth round).
+    /// </summary>
+    async Task WatchAsync(List<IProjection> members, CancellationTokenSource group)
+    {
+        try
         {
-            try
+            for (var round = 1; !group.IsCancellationRequested; round++)
             {
-                if (_paused.GetValueOrDefault(projection.Name))
+                await Task.Delay(LeaseRetry, group.Token);
+                foreach (var projection in members)
                 {
-                    _activities[projection.Name] = ProjectionActivity.Paused;
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-                    continue;
+                    if (_leases.TryGetValue(projection.Name, out var lease) && !await lease.IsHeldAsync(group.Token))
+                    {
+                        await ReleaseAsync(projection.Name);
+                        await group.CancelAsync();
+                        return;
+                    }
                 }
-                await using var lease = await RunnerLease.TryAcquireAsync(database, projection.Name, ct);
-                if (lease is null)
+                foreach (var projection in projections)
                 {
-                    _activities[projection.Name] = ProjectionActivity.Standby;
-                    await Task.Delay(LeaseRetry, ct);
-                    continue;
+                    var name = projection.Name;
+                    if (members.Contains(projection) || _paused.GetValueOrDefault(name)) continue;
+                    if (await RunnerLease.TryAcquireAsync(database, name, group.Token) is not { } lease) continue;
+                    _leases[name] = lease;
+                    await group.CancelAsync();
+                    return;
                 }
-                if (_paused.GetValueOrDefault(projection.Name)) continue;
-                using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                _running[projection.Name] = running;
-                var watchdog = WatchAsync(lease, running);
-                _activities[projection.Name] = ProjectionActivity.Running;
-                try
-                {
-                    await new ProjectionRunner(store, database, projection, time).RunAsync(running.Token);
-                }
-                finally
-                {
-                    _running.TryRemove(projection.Name, out _);
-                    await running.CancelAsync();
-                    await watchdog;
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (OperationCanceledException) when (_paused.GetValueOrDefault(projection.Name))
-            {
-            }
-            catch (ProjectionStoppedException)
-            {
-                _activities[projection.Name] = ProjectionActivity.Failed;
-                await Task.Delay(LeaseRetry * 5, ct).ContinueWith(_ => { }, CancellationToken.None);
-            }
-            catch (Exception)
-            {
-                // The lease was lost, the database or the store is unreachable: try again shortly, on fresh connections.
-                _activities[projection.Name] = ProjectionActivity.Retrying;
-                database.ClearPool();
-                await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
+                if (round % 5 != 0) continue;
+                var failed = members.Where(p => _activities.GetValueOrDefault(p.Name) == ProjectionActivity.Failed).ToList();
+                if (failed.Count == 0) continue;
+                await using var conn = await database.OpenAsync(group.Token);
+                foreach (var projection in failed)
+                    if ((await Checkpoints.ReadAsync(conn, projection.Name))?.Error is null)
+                    {
+                        await group.CancelAsync();
+                        return;
+                    }
             }
         }
-        // Stopped: no longer running here (a pause, a verify or a rebuild through this host then waits for nothing).
-        _activities.TryRemove(projection.Name, out _);
+        catch (Exception) when (group.IsCancellationRequested)
+        {
+        }
+        catch (Exception)
+        {
+            // The database is unreachable: the group meets that too, and retries.
+        }
     }
 
     /// <summary>
@@ -149,17 +174,26 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
     public async Task<IAsyncDisposable> PauseAsync(string projection, CancellationToken ct)
     {
         _paused[projection] = true;
+        await RegroupAsync();
+        while (_activities.GetValueOrDefault(projection) is not ProjectionActivity.Paused and not ProjectionActivity.Standby)
+            await Task.Delay(10, ct);
+        return new Resume(async () =>
+        {
+            _paused[projection] = false;
+            await RegroupAsync();
+        });
+    }
+
+    async Task RegroupAsync()
+    {
         try
         {
-            if (_running.TryGetValue(projection, out var running)) await running.CancelAsync();
+            if (Volatile.Read(ref _group) is { } group) await group.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
-            // That run had just ended by itself.
+            // That group had just ended by itself: the next one sees the change.
         }
-        while (_activities.GetValueOrDefault(projection) is not ProjectionActivity.Paused and not ProjectionActivity.Standby)
-            await Task.Delay(10, ct);
-        return new Resume(() => _paused[projection] = false);
     }
 
     /// <summary>Rebuilds one projection into shadow tables and swaps them in; this host pauses it only for the swap.</summary>
@@ -174,29 +208,8 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
     public Task<IReadOnlyList<RowDifference>> VerifyAsync(IProjection projection, CancellationToken ct) =>
         new ProjectionMaintenance(store, database).VerifyAsync(projection, ct, () => PauseAsync(projection.Name, ct));
 
-    sealed class Resume(Action resume) : IAsyncDisposable
+    sealed class Resume(Func<Task> resume) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync()
-        {
-            resume();
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    // A PostgreSQL lease dies with its connection (a server restart): stop running at once, so that two processes never
-    // project together for longer than one check.
-    async Task WatchAsync(RunnerLease lease, CancellationTokenSource running)
-    {
-        try
-        {
-            while (!running.IsCancellationRequested)
-            {
-                await Task.Delay(LeaseRetry, running.Token);
-                if (!await lease.IsHeldAsync(running.Token)) await running.CancelAsync();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        public async ValueTask DisposeAsync() => await resume();
     }
 }

@@ -66,7 +66,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
 
     /// <summary>
     /// Rebuilds several projections with one read of the log, and swaps them all in one transaction.
-    /// <paramref name="progress"/> reports after each page: the log events read (of any of them; whole pages), the rate,
+    /// <paramref name="progress"/> reports whenever all of them have written further: the log events read (of any of them), the rate,
     /// and an estimate of the time left until the position the live projections had reached.
     /// </summary>
     /// <param name="pause">Pauses one projection's active runner in this process, if any, until disposed.</param>
@@ -88,11 +88,11 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                 foreach (var projection in projections)
                     target = Math.Max(target, (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0);
             var clock = Stopwatch.StartNew();
-            long pages = 0, first = -1;
+            long first = -1;
             var report = progress is null ? null : new ImmediateProgress<long>(position =>
             {
                 if (first < 0) first = position;
-                var events = ++pages * catchUp.CatchUpBatch;
+                var events = catchUp.EventsRead;
                 var seconds = Math.Max(0.001, clock.Elapsed.TotalSeconds);
                 var perSecond = (position - first) / seconds;  // positions, not events
                 progress.Report(new RebuildProgress(name, position, events, events / seconds, clock.Elapsed,

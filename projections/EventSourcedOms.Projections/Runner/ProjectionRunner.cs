@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using EventSourcedOms.Domain;
 using EventSourcedOms.EventStore;
 
@@ -14,14 +13,10 @@ public sealed class ProjectionStoppedException(string projection, long position,
 }
 
 /// <summary>
-/// Follows <c>$all</c> from one projection's checkpoint and applies events in batches: a batch's rows and its
-/// checkpoint commit in one transaction on the read-model database, so after any crash the projection resumes exactly
-/// after the last committed batch (no lost, no doubled rows). Batches form by themselves: whatever has arrived while
-/// the previous batch was being written (up to <see cref="MaxBatch"/>), so an idle system applies single events within
-/// milliseconds and a backlog is written up to <see cref="MaxBatch"/> events per transaction. (Catching up to an end,
-/// for rebuild and verify, is <see cref="SharedCatchUp"/>'s.)
-///
-/// A transient database failure is retried with backoff. An event the projector fails on (a poison event) is isolated:
+/// One projection on its own. <see cref="ApplyAsync"/> writes a batch of events that failed in a
+/// <see cref="SharedCatchUp"/>: a batch's rows and its checkpoint commit in one transaction on the read-model database,
+/// so after any crash the projection resumes exactly after the last committed batch (no lost, no doubled rows). A
+/// transient database failure is retried with backoff. An event the projector fails on (a poison event) is isolated:
 /// the events before it are committed, the error and position are recorded in <c>projection_checkpoints</c>, and this
 /// projection alone stops (<see cref="ProjectionStoppedException"/>) — it never skips the event silently.
 /// </summary>
@@ -30,57 +25,20 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
     readonly TimeProvider _time = time ?? TimeProvider.System;
     readonly StreamStates _states = new(store);
 
-    /// <summary>Most events per transaction while following live: small, so that a batch commits within milliseconds.</summary>
+    /// <summary>Most events per transaction (<see cref="SharedCatchUp.CatchUpBatch"/>) when it runs on its own.</summary>
     public int MaxBatch { get; init; } = 1000;
 
     public IProjection Projection => projection;
 
+    /// <summary>
+    /// Follows the log until cancelled, as a <see cref="SharedCatchUp"/> of this projection alone; throws
+    /// <see cref="ProjectionStoppedException"/> once a poison event stopped it (also at once when its checkpoint records one).
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        long after;
-        await using (var conn = await database.OpenAsync(ct))
-        {
-            var checkpoint = await Checkpoints.ReadAsync(conn, projection.Name);
-            if (checkpoint?.Error is { } error)
-                throw new ProjectionStoppedException(projection.Name, checkpoint.ErrorPosition ?? checkpoint.Position, new InvalidOperationException(error));
-            after = checkpoint?.Position ?? 0;
-        }
-
-        // One batch ahead is enough: while a batch is written the channel fills with the next, and the subscription already
-        // reads the page after that. While catching up the channel is always full, so every event it can hold is held by
-        // every runner at once: at four batches, 35,000 events (~25 MB) in flight across the five runners, long-lived
-        // enough to reach gen 2 and die there, which kept ~140 MB of GC heap committed during a rebuild from zero.
-        var events = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var follow = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var e in store.SubscribeToAll(FromAll.AfterPosition(after), projection.Filter, stop.Token))
-                    await events.Writer.WriteAsync(e, stop.Token);
-                events.Writer.TryComplete();
-            }
-            catch (Exception e)
-            {
-                events.Writer.TryComplete(e);
-            }
-        }, CancellationToken.None);
-
-        try
-        {
-            var batch = new List<RecordedEvent>(MaxBatch);
-            while (await events.Reader.WaitToReadAsync(ct))
-            {
-                while (batch.Count < MaxBatch && events.Reader.TryRead(out var e)) batch.Add(e);
-                await ApplyAsync(batch, ct);
-                batch.Clear();
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            try { await follow; } catch (OperationCanceledException) { }
-        }
+        ProjectionStoppedException? stopped = null;
+        await new SharedCatchUp(store, database, [projection], time) { CatchUpBatch = MaxBatch }.FollowAsync(e => stopped = e, ct);
+        if (stopped is not null) throw stopped;
     }
 
     internal async Task ApplyAsync(List<RecordedEvent> batch, CancellationToken ct)
