@@ -51,56 +51,30 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                 using var group = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 Volatile.Write(ref _group, group);
                 var members = new List<IProjection>();
+                Exception? failure;
                 try
                 {
-                    foreach (var projection in projections)
-                    {
-                        var name = projection.Name;
-                        if (_paused.GetValueOrDefault(name))
-                        {
-                            await ReleaseAsync(name);  // a rebuild or a verification takes it
-                            _activities[name] = ProjectionActivity.Paused;
-                            continue;
-                        }
-                        if (!_leases.ContainsKey(name) && await RunnerLease.TryAcquireAsync(database, name, ct) is { } lease) _leases[name] = lease;
-                        if (!_leases.ContainsKey(name))
-                        {
-                            _activities[name] = ProjectionActivity.Standby;
-                            continue;
-                        }
-                        members.Add(projection);
-                        _activities[name] = ProjectionActivity.Running;
-                    }
-                    var watching = WatchAsync(members, group);
-                    try
-                    {
-                        if (members.Count > 0)
-                            await new SharedCatchUp(store, database, members, time).FollowAsync(
-                                stopped => _activities[stopped.Projection] = ProjectionActivity.Failed, group.Token);
-                        await Task.Delay(Timeout.Infinite, group.Token);  // every member stopped: until the set changes
-                    }
-                    catch (Exception) when (group.IsCancellationRequested)
-                    {
-                        // Stopping, or the set of projections changed: start again from the checkpoints.
-                    }
-                    finally
-                    {
-                        await group.CancelAsync();
-                        await watching;
-                    }
+                    members = await TakeLeasesAsync(ct);
+                    failure = await FollowAsync(members, group);
+                }
+                catch (Exception) when (ct.IsCancellationRequested)
+                {
+                    break;
                 }
                 catch (Exception) when (group.IsCancellationRequested)
                 {
-                    // Stopping, or a pause while the leases were taken.
+                    continue;  // a pause while the leases were taken
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    // The store or the read-model database is unreachable: try again shortly, on fresh connections.
-                    foreach (var projection in members) _activities[projection.Name] = ProjectionActivity.Retrying;
-                    foreach (var name in _leases.Keys) await ReleaseAsync(name);
-                    database.ClearPool();
-                    await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
+                    failure = e;
                 }
+                if (failure is null || ct.IsCancellationRequested) continue;
+                // The store or the read-model database is unreachable: try again shortly, on fresh connections.
+                foreach (var projection in members) _activities[projection.Name] = ProjectionActivity.Retrying;
+                foreach (var name in _leases.Keys) await ReleaseAsync(name);
+                database.ClearPool();
+                await Task.Delay(LeaseRetry, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
         finally
@@ -109,6 +83,70 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
             // Stopped: nothing runs here any more (a pause, a verify or a rebuild through this host then waits for nothing).
             _activities.Clear();
         }
+    }
+
+    /// <summary>Frees the leases of paused projections and takes the free ones of the others; returns those held.</summary>
+    async Task<List<IProjection>> TakeLeasesAsync(CancellationToken ct)
+    {
+        var members = new List<IProjection>();
+        foreach (var projection in projections)
+        {
+            var name = projection.Name;
+            if (_paused.GetValueOrDefault(name))
+            {
+                await ReleaseAsync(name);  // a rebuild or a verification takes it
+                _activities[name] = ProjectionActivity.Paused;
+                continue;
+            }
+            if (!_leases.ContainsKey(name) && await RunnerLease.TryAcquireAsync(database, name, ct) is { } lease) _leases[name] = lease;
+            if (!_leases.ContainsKey(name))
+            {
+                _activities[name] = ProjectionActivity.Standby;
+                continue;
+            }
+            members.Add(projection);
+            _activities[name] = ProjectionActivity.Running;
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// Runs the members until the group is cancelled (the set changes, or the host stops), each set of projections that
+    /// read common streams as one <see cref="SharedCatchUp"/>: projections of disjoint streams (inventory reads stock
+    /// streams, the others order streams) share no event, so sharing a read would gain nothing and make each wait for the
+    /// other's folds (a cold start folds every stock stream once). Returns the failure of the store or the database, if any.
+    /// </summary>
+    async Task<Exception?> FollowAsync(List<IProjection> members, CancellationTokenSource group)
+    {
+        Exception? failure = null;
+        var watching = WatchAsync(members, group);
+        try
+        {
+            await Task.WhenAll(SharedCatchUp.ByStreams(members).Select(async together =>
+            {
+                try
+                {
+                    await new SharedCatchUp(store, database, together, time).FollowAsync(
+                        stopped => _activities[stopped.Projection] = ProjectionActivity.Failed, group.Token);
+                }
+                catch (Exception e) when (!group.IsCancellationRequested)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    await group.CancelAsync();
+                }
+            }));
+            if (failure is null) await Task.Delay(Timeout.Infinite, group.Token);  // every member stopped: until the set changes
+        }
+        catch (Exception) when (group.IsCancellationRequested)
+        {
+            // Stopping, or the set of projections changed: start again from the checkpoints.
+        }
+        finally
+        {
+            await group.CancelAsync();
+            await watching;
+        }
+        return failure;
     }
 
     async Task ReleaseAsync(string projection)

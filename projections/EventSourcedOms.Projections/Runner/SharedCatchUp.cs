@@ -301,6 +301,29 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             await events.WriteAsync(e, ct);
     }
 
+    /// <summary>The projections in sets that read common streams (by their filters' stream prefixes; any other filter reads everything).</summary>
+    public static List<List<IProjection>> ByStreams(IEnumerable<IProjection> projections)
+    {
+        var sets = new List<List<IProjection>>();
+        foreach (var projection in projections)
+        {
+            var overlapping = sets.Where(set => set.Any(other => Overlap(projection.Filter, other.Filter))).ToList();
+            var merged = new List<IProjection>();
+            foreach (var set in overlapping)
+            {
+                merged.AddRange(set);
+                sets.Remove(set);
+            }
+            merged.Add(projection);
+            sets.Add(merged);
+        }
+        return sets;
+    }
+
+    static bool Overlap(EventFilter a, EventFilter b) =>
+        a.EventTypes is { Count: > 0 } || b.EventTypes is { Count: > 0 } || a.StreamPrefixes is not { Count: > 0 } || b.StreamPrefixes is not { Count: > 0 }
+        || a.StreamPrefixes.Any(p => b.StreamPrefixes.Any(q => p.StartsWith(q, StringComparison.Ordinal) || q.StartsWith(p, StringComparison.Ordinal)));
+
     static bool Matches(EventFilter filter, RecordedEvent e) =>
         (filter.StreamPrefixes is not { Count: > 0 } prefixes || prefixes.Any(p => e.Stream.StartsWith(p, StringComparison.Ordinal))) &&
         (filter.EventTypes is not { Count: > 0 } types || types.Contains(e.Type));
