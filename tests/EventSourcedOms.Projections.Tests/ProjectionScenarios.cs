@@ -284,6 +284,60 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_poison_event_while_the_host_runs_stops_only_its_projection_until_its_error_is_reset()
+    {
+        await RunBusinessDayAsync();
+        var ledger = await Ledger.ReadAsync(Store);
+        var poison = ledger.Events.First(e => e.Type == "OrderHeld.v1");
+        var failing = new FailingOn(new OrderSummaryProjection(), poison.Position);
+        IProjection[] projections = [failing, new OrderLinesProjection(), new InventoryProjection()];
+        var host = new ProjectionHost(Store, Db, projections) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = host.RunAsync(stop.Token);
+        await Until(() => host.Activities.GetValueOrDefault(failing.Name) == ProjectionActivity.Failed);
+
+        var placed = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-after-poison" });
+        var ryw = new ReadYourWrites(Store, Db);
+        Assert.True(await ryw.WaitForAsync(projections[1], placed.Position, TimeSpan.FromSeconds(10), Ct));
+        Assert.True(await ryw.WaitForAsync(projections[2], placed.Position, TimeSpan.FromSeconds(10), Ct));
+        var checkpoint = (await CheckpointAsync(failing.Name))!;
+        Assert.Equal(poison.Position, checkpoint.ErrorPosition);
+        Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal) && e.Position < poison.Position).Max(e => e.Position), checkpoint.Position);
+        Assert.Equal([ProjectionActivity.Failed, ProjectionActivity.Running, ProjectionActivity.Running], projections.Select(p => host.Activities[p.Name]));
+
+        // A fixed projector is deployed and the error reset: the running host picks the projection up again by itself.
+        failing.Fixed = true;
+        await using (var conn = await Db.OpenAsync(Ct))
+            await Checkpoints.ResetErrorAsync(conn, failing.Name);
+        Assert.True(await ryw.WaitForAsync(failing, placed.Position, TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(ProjectionActivity.Running, host.Activities[failing.Name]);
+        await stop.CancelAsync();
+        await run;
+        var maintenance = new ProjectionMaintenance(Store, Db);
+        foreach (var projection in projections) Assert.Empty(await maintenance.VerifyAsync(projection, Ct));
+    }
+
+    [Fact]
+    public async Task a_host_reads_the_log_once_for_its_order_projections_and_once_for_inventory()
+    {
+        await RunBusinessDayAsync();
+        var counting = new CountingSubscriptions(Store);
+        var host = new ProjectionHost(counting, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = host.RunAsync(stop.Token);
+
+        await PlaceAndWaitForAllAsync("ord-1");
+        await PlaceAndWaitForAllAsync("ord-2");
+
+        // Four projections of order streams share one subscription (one read, deserialisation and fold of each event);
+        // inventory, on stock streams, has its own.
+        Assert.Equal(2, counting.Subscriptions);
+        await stop.CancelAsync();
+        await run;
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
     public async Task status_shows_what_each_projection_still_has_to_apply_and_what_stopped_it()
     {
         await RunBusinessDayAsync();
@@ -736,15 +790,39 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         }
     }
 
-    /// <summary>A projector with a bug that throws on one event.</summary>
+    /// <summary>A projector with a bug that throws on one event (until it is fixed).</summary>
     sealed class FailingOn(IProjection inner, long position) : IProjection
     {
         public string Name => inner.Name;
         public string Folder => inner.Folder;
         public EventFilter Filter => inner.Filter;
         public IReadOnlyList<(string Table, string Key)> Tables => inner.Tables;
+        public bool Fixed { get; set; }
 
         public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct) =>
-            recorded.Position == position ? throw new InvalidOperationException("projector bug") : inner.ApplyAsync(batch, recorded, @event, ct);
+            recorded.Position == position && !Fixed ? throw new InvalidOperationException("projector bug") : inner.ApplyAsync(batch, recorded, @event, ct);
+    }
+
+    /// <summary>The store, counting the subscriptions to <c>$all</c> made through it.</summary>
+    sealed class CountingSubscriptions(IEventStore inner) : IEventStore
+    {
+        int _subscriptions;
+        public int Subscriptions => Volatile.Read(ref _subscriptions);
+
+        public Task<AppendResult> AppendAsync(string stream, ExpectedRevision expectedRevision, IReadOnlyList<EventData> events, CancellationToken ct = default) =>
+            inner.AppendAsync(stream, expectedRevision, events, ct);
+        public Task<MultiStreamAppendResult> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) => inner.AppendMultipleAsync(appends, ct);
+        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default) =>
+            inner.ReadStreamAsync(stream, fromRevision, direction, maxCount, ct);
+        public Task<AllSlice> ReadAllAsync(long fromPosition, int maxCount, EventFilter? filter = null, CancellationToken ct = default) =>
+            inner.ReadAllAsync(fromPosition, maxCount, filter, ct);
+
+        public IAsyncEnumerable<RecordedEvent> SubscribeToAll(FromAll from, EventFilter? filter = null, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _subscriptions);
+            return inner.SubscribeToAll(from, filter, ct);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;  // the inner store belongs to the test
     }
 }
