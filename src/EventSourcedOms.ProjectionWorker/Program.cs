@@ -12,6 +12,7 @@ using EventSourcedOms.Projections.Runner;
 // Maintenance, then exit (the running workers and APIs keep serving; each projection pauses only for its swap or check):
 //        --rebuild all | order_summary,inventory,...   rebuild from the log into shadow tables and swap (progress on stdout)
 //        --verify all | order_summary,...              replay beside the live tables; list differing rows, exit code 1 if any
+//        --resume all | order_summary,...              clear the error a poison event recorded (after deploying the fix): the running hosts retry it
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.i + 1 < args.Length)
     .ToDictionary(x => x.a[2..], x => args[x.i + 1]);
 string? Option(string name, string env) => options.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(env);
@@ -83,6 +84,18 @@ if (options.GetValueOrDefault("verify") is { } verify)
     }
     await store.DisposeAsync();
     return differences == 0 ? 0 : 1;
+}
+
+if (options.GetValueOrDefault("resume") is { } resume)
+{
+    if (Named(resume) is not { } resumed) return Unknown(resume);
+    var before = await maintenance.ResumeAsync(resumed, stop.Token);
+    foreach (var (projection, checkpoint) in resumed.Zip(before))
+        Console.WriteLine(checkpoint?.Error is { } error
+            ? $"resume {projection.Name}: cleared the error at position {checkpoint.ErrorPosition}; running hosts retry it within 10 s ({error.Split('\n')[0]})"
+            : $"resume {projection.Name}: no error recorded");
+    await store.DisposeAsync();
+    return 0;
 }
 
 var host = new ProjectionHost(store, database, ReadModels.All);

@@ -305,10 +305,11 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal) && e.Position < poison.Position).Max(e => e.Position), checkpoint.Position);
         Assert.Equal([ProjectionActivity.Failed, ProjectionActivity.Running, ProjectionActivity.Running], projections.Select(p => host.Activities[p.Name]));
 
-        // A fixed projector is deployed and the error reset: the running host picks the projection up again by itself.
+        // A fixed projector is deployed and the operator resumes it: the running host picks it up again by itself.
         failing.Fixed = true;
-        await using (var conn = await Db.OpenAsync(Ct))
-            await Checkpoints.ResetErrorAsync(conn, failing.Name);
+        var resumed = await RunWorkerAsync("--resume", failing.Name);
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains($"resume order_summary: cleared the error at position {poison.Position}", resumed.Output);
         Assert.True(await ryw.WaitForAsync(failing, placed.Position, TimeSpan.FromSeconds(10), Ct));
         Assert.Equal(ProjectionActivity.Running, host.Activities[failing.Name]);
         await stop.CancelAsync();
@@ -452,9 +453,12 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
 
         Assert.Equal(indexes, await IndexesAsync());  // the indexes left out while replaying are built again before the swap
         if (Db.Dialect == SqlDialect.Postgres)
-            await using (var conn = await Db.OpenAsync(Ct))  // and the new tables go live with planner statistics
+            await using (var conn = await Db.OpenAsync(Ct))  // and the new tables go live vacuumed, with planner statistics
                 Assert.Empty(await conn.QueryAsync<string>(
-                    "select relname from pg_stat_user_tables where schemaname = current_schema() and relname = any(@tables) and last_analyze is null and last_autoanalyze is null",
+                    """
+                    select relname from pg_stat_user_tables where schemaname = current_schema() and relname = any(@tables)
+                    and (last_analyze is null and last_autoanalyze is null or last_vacuum is null and last_autovacuum is null)
+                    """,
                     new { tables = All.SelectMany(p => p.Tables).Select(t => t.Table).ToArray() }));
         var last = Assert.Single(progress);  // one page of events in this store
         Assert.Equal(string.Join(",", All.Select(p => p.Name)), last.Projection);

@@ -38,6 +38,23 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
 {
     public TimeSpan LeaseWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Clears the error recorded for each projection that a poison event stopped (once a fixed projector is deployed),
+    /// so that it retries that event: the hosts running it pick it up again within 5 × their lease retry. Returns the
+    /// checkpoints as they were, with the errors cleared (null for a projection that has no checkpoint yet).
+    /// </summary>
+    public async Task<IReadOnlyList<Checkpoint?>> ResumeAsync(IReadOnlyList<IProjection> projections, CancellationToken ct)
+    {
+        var before = new List<Checkpoint?>();
+        await using var conn = await live.OpenAsync(ct);
+        foreach (var projection in projections)
+        {
+            before.Add(await Checkpoints.ReadAsync(conn, projection.Name));
+            await Checkpoints.ResetErrorAsync(conn, projection.Name);
+        }
+        return before;
+    }
+
     /// <param name="pause">Pauses the active runner of this process (a <see cref="ProjectionHost"/>), if any, until disposed.</param>
     public async Task<IReadOnlyList<RowDifference>> VerifyAsync(IProjection projection, CancellationToken ct, Func<Task<IAsyncDisposable>>? pause = null)
     {
@@ -168,14 +185,17 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     }
 
     /// <summary>
-    /// PostgreSQL: planner statistics for the new tables before they go live. Tables that were never analysed are planned
-    /// from guesses until autovacuum gets to them (up to a minute after the swap, with dashboards reading meanwhile).
+    /// PostgreSQL: the new tables vacuumed and analysed before they go live. Never analysed, they are planned from
+    /// guesses until autovacuum gets to them; never vacuumed, the first reads of each page set its hint bits (writing it
+    /// again) and autovacuum then rewrites the visibility map of every table at once, right after the swap, while
+    /// dashboards read and projectors write (order summary lag p99 251 ms in the minute after a rebuild at 1M events).
+    /// The replay's dead row versions (an order's row is rewritten by each of its batches) go with it.
     /// </summary>
     static async Task AnalyzeAsync(ProjectionDatabase shadow, IReadOnlyList<IProjection> projections, CancellationToken ct)
     {
         if (shadow.Dialect != SqlDialect.Postgres) return;
         await using var conn = await shadow.OpenAsync(ct);
-        await conn.ExecuteAsync($"analyze {string.Join(", ", projections.SelectMany(p => p.Tables).Select(t => t.Table))}", commandTimeout: 0);
+        await conn.ExecuteAsync($"vacuum (analyze) {string.Join(", ", projections.SelectMany(p => p.Tables).Select(t => t.Table))}", commandTimeout: 0);
     }
 
     async Task<RunnerLease> AcquireAsync(IProjection projection, CancellationToken ct)

@@ -134,7 +134,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 else await more;
                 if (more.IsCompleted)
                 {
-                    if (!await more) break;  // the end (or the read failed: thrown below, after the writes)
+                    if (!await more) break;  // the end (a failed read throws here: the store's trouble, not a projection's)
                     more = null;
                     while (chunk.Count < CatchUpBatch && events.Reader.TryRead(out var e)) chunk.Add(e);
                     Interlocked.Add(ref _eventsRead, chunk.Count);
@@ -166,6 +166,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     Hand(lane, states, ct);
                     await lane.Writing;
                 }
+                lane.DoneThrough = position;
             }
             Retire(active, stopped, progress, reported);
         }
@@ -175,7 +176,6 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             foreach (var lane in lanes) await Quietly(lane.Writing);
             await reading;
         }
-        if (events.Reader.Completion.IsFaulted) await events.Reader.Completion;  // the read failed: the store, not a projection
         return lanes;
     }
 
