@@ -187,9 +187,8 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     /// <summary>
     /// PostgreSQL: the new tables vacuumed and analysed before they go live. Never analysed, they are planned from
     /// guesses until autovacuum gets to them; never vacuumed, the first reads of each page set its hint bits (writing it
-    /// again) and autovacuum then rewrites the visibility map of every table at once, right after the swap, while
-    /// dashboards read and projectors write (order summary lag p99 251 ms in the minute after a rebuild at 1M events).
-    /// The replay's dead row versions (an order's row is rewritten by each of its batches) go with it.
+    /// again) and autovacuum then visits every table at once, right after the swap, while dashboards read and projectors
+    /// write. The replay's dead row versions (an order's row is rewritten by each of its batches) go with it.
     /// </summary>
     static async Task AnalyzeAsync(ProjectionDatabase shadow, IReadOnlyList<IProjection> projections, CancellationToken ct)
     {
