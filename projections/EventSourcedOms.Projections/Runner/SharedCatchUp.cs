@@ -136,10 +136,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 {
                     if (!await more) break;  // the end (a failed read throws here: the store's trouble, not a projection's)
                     more = null;
-                    // No projection's open batch grows past CatchUpBatch events (a full one was handed on below, after its
-                    // writer finished): one batch being written and one open per projection, as many events as two pages.
-                    var room = CatchUpBatch - active.Where(l => l.Stopped is null).Select(l => l.Events.Count).DefaultIfEmpty(0).Max();
-                    while (chunk.Count < room && events.Reader.TryRead(out var e)) chunk.Add(e);
+                    while (chunk.Count < CatchUpBatch && events.Reader.TryRead(out var e)) chunk.Add(e);
                     Interlocked.Add(ref _eventsRead, chunk.Count);
                     if (chunk.Count > 0)
                     {
@@ -151,8 +148,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 }
                 foreach (var lane in active)
                 {
-                    // A writer that is idle takes the open batch; one that is busy is waited for once its projection has a full batch waiting
-                    // (so every open batch has room for at least one more event when the next ones are read).
+                    // A writer that is idle takes the open batch; one that is busy is waited for once its projection has a full batch waiting.
                     if (lane.Events.Count > 0 && (lane.Writing.IsCompleted || lane.Events.Count >= CatchUpBatch))
                     {
                         await lane.Writing;
