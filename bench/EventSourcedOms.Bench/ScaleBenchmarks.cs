@@ -47,6 +47,7 @@ internal static class ScaleBenchmarks
         {
             if (loaded is null)
             {
+                Directory.CreateDirectory(options.SqliteDirectory);  // a new --sqlite-dir: File.Delete throws for a missing directory
                 File.Delete(marker);
                 ProjectionBenchmarks.Phase(backend, $"scale: loading {options.ScaleOrders:N0} orders");
                 await using var app = ProjectionBenchmarks.App(store);
