@@ -129,8 +129,12 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             {
                 more ??= events.Reader.WaitToReadAsync(ct).AsTask();
                 // Wake up for new events, and for a writer that finished (its projection may have events waiting, or have stopped).
+                // A writer may have finished since the hand-over below looked at it: then do not wait at all (its events
+                // would otherwise wait for the next append, however long that takes).
                 var writers = active.Where(l => !l.Writing.IsCompleted).Select(l => l.Writing).ToList();
-                if (writers.Count > 0 && !more.IsCompleted) await Task.WhenAny([more, .. writers]);
+                var ready = active.Any(l => l.Writing.IsCompleted && (l.Events.Count > 0 || l.Stopped is not null));
+                if (ready) { }
+                else if (writers.Count > 0 && !more.IsCompleted) await Task.WhenAny([more, .. writers]);
                 else await more;
                 if (more.IsCompleted)
                 {
