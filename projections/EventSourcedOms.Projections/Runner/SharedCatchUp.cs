@@ -82,7 +82,6 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         public ProjectionBatch Open { get; set; } = new(dialect, states);
         public List<RecordedEvent> Events { get; set; } = [];
         public bool Failed { get; set; }  // the open batch failed to apply an event: its events go to the projection's own runner
-        public long OpenThrough { get; set; }
         public Task Writing { get; set; } = Task.CompletedTask;
         public ProjectionStoppedException? Stopped { get; set; }
     }
@@ -146,7 +145,6 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     {
                         await ApplyAsync(chunk, active, ct);
                         position = chunk[^1].Position;
-                        foreach (var lane in active) lane.OpenThrough = position;
                         chunk.Clear();
                     }
                 }
@@ -156,7 +154,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     if (lane.Events.Count > 0 && (lane.Writing.IsCompleted || lane.Events.Count >= CatchUpBatch))
                     {
                         await lane.Writing;
-                        if (lane.Stopped is null) Hand(lane, states, ct);
+                        if (lane.Stopped is null) Hand(lane, states, position, ct);
                     }
                     else if (lane.Events.Count == 0 && lane.Writing.IsCompleted) lane.DoneThrough = position;
                 }
@@ -167,7 +165,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 await lane.Writing;
                 if (lane.Stopped is null && lane.Events.Count > 0)
                 {
-                    Hand(lane, states, ct);
+                    Hand(lane, states, position, ct);
                     await lane.Writing;
                 }
                 lane.DoneThrough = position;
@@ -239,10 +237,10 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         }
     }
 
-    /// <summary>Starts writing the lane's open batch (rows and checkpoint in one transaction) and opens the next.</summary>
-    void Hand(Lane lane, StreamStates states, CancellationToken ct)
+    /// <summary>Starts writing the lane's open batch (rows and checkpoint in one transaction) and opens the next; <paramref name="through"/>: the last position read, so everything up to it is in the batch.</summary>
+    void Hand(Lane lane, StreamStates states, long through, CancellationToken ct)
     {
-        var (batch, batchEvents, failed, through) = (lane.Open, lane.Events, lane.Failed, lane.OpenThrough);
+        var (batch, batchEvents, failed) = (lane.Open, lane.Events, lane.Failed);
         (lane.Open, lane.Events, lane.Failed) = (new ProjectionBatch(database.Dialect, states), [], false);
         lane.Writing = Task.Run(async () =>
         {
