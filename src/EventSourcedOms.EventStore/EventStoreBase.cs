@@ -55,8 +55,19 @@ public abstract class EventStoreBase : IEventStore, ISnapshotStore
         AppendValidator.ValidateRead(maxCount);
         if (fromPosition < 0)
             throw new EventStoreValidationException("position-invalid", "fromPosition", "A position is 0 or more.");
-        var page = await ReadAllCoreAsync(fromPosition, maxCount, filter, ct).ConfigureAwait(false);
-        return page.Slice;
+        var heldFor = TimeSpan.Zero;
+        while (true)
+        {
+            var seen = Changes.Version;
+            var page = await ReadAllCoreAsync(fromPosition, maxCount, filter, ct).ConfigureAwait(false);
+            if (!page.HeldBack || !page.Slice.IsEnd) return page.Slice;
+            // Committed events wait behind an older, still open transaction: this is not the end of the log. Hand on
+            // what was readable and let the caller come back, or, with nothing readable yet, wait for that transaction.
+            if (page.Slice.Events.Count > 0) return page.Slice with { IsEnd = false };
+            fromPosition = page.Slice.NextPosition;
+            heldFor = heldFor == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(heldFor.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+            await Changes.WaitAsync(seen, heldFor, ct).ConfigureAwait(false);
+        }
     }
 
     public Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken ct = default)

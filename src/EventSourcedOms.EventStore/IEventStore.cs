@@ -20,7 +20,12 @@ public interface IEventStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default);
 
-    /// <summary>Events of all streams in global order from <paramref name="fromPosition"/> (inclusive).</summary>
+    /// <summary>
+    /// Events of all streams in global order from <paramref name="fromPosition"/> (inclusive). <see cref="AllSlice.IsEnd"/>
+    /// means every committed event has been returned: where committed events wait behind an older transaction that is
+    /// still open (PostgreSQL), the slice ends before them without claiming the end, and a read with nothing readable
+    /// yet waits for that transaction.
+    /// </summary>
     Task<AllSlice> ReadAllAsync(long fromPosition, int maxCount, EventFilter? filter = null, CancellationToken ct = default);
 
     /// <summary>Catches up from <paramref name="from"/>, then follows new events live until cancelled.</summary>

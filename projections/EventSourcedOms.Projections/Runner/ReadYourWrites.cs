@@ -21,11 +21,21 @@ public sealed class ReadYourWrites(IEventStore store, ProjectionDatabase databas
     public async Task<bool> WaitForAsync(IProjection projection, long position, TimeSpan timeout, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
-        while (true)
+        // A read of the log waits while an older transaction holds events back (PostgreSQL): bounded by the timeout too.
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        try
         {
-            if (await HasReachedAsync(projection, position, ct)) return true;
-            if (_time.GetElapsedTime(started) >= timeout) return false;
-            await Task.Delay(TimeSpan.FromMilliseconds(5), ct);
+            while (true)
+            {
+                if (await HasReachedAsync(projection, position, linked.Token)) return true;
+                if (_time.GetElapsedTime(started) >= timeout) return false;
+                await Task.Delay(TimeSpan.FromMilliseconds(5), linked.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

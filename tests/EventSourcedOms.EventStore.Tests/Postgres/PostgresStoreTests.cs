@@ -69,13 +69,22 @@ public sealed class PostgresStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(10, await CountCommittedAfter(slowPosition));
         await Task.Delay(300, Ct);
         Assert.False(follower.TryTake(out _), "nothing may be delivered past an event that can still commit");
+        // A page read hands on what is final and does not claim the end; reading on waits for the slow transaction.
         var slice = await store.ReadAllAsync(0, 100, null, Ct);
+        Assert.Equal([first.EventId], slice.Events.Select(e => e.EventId));
+        Assert.False(slice.IsEnd, "the log does not end before committed events");
         Assert.True(slice.NextPosition <= slowPosition);
+        var rest = store.ReadAllAsync(slice.NextPosition, 100, null, Ct);
+        await Task.Delay(100, Ct);
+        Assert.False(rest.IsCompleted, "nothing is readable until the slow transaction ends");
 
         await tx.CommitAsync(Ct);
 
         var delivered = await follower.Take(11);
         Assert.Equal([slow.EventId, .. later.Select(e => e.EventId)], delivered.Select(e => e.EventId));
+        var read = await rest;
+        Assert.Equal([slow.EventId, .. later.Select(e => e.EventId)], read.Events.Select(e => e.EventId));
+        Assert.True(read.IsEnd);
     }
 
     [Fact]
