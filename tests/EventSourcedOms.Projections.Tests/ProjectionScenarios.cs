@@ -319,10 +319,51 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_restarted_inventory_projection_folds_on_from_its_rows_without_reading_stock_streams_back()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync(new InventoryProjection());
+        await Node.Send(Receive("SKU-1", "wh-a", 2));
+        await Node.Send(Receive("SKU-2", "wh-a", 1));
+        await Node.Send(Place(BackorderPolicies.Reject, ("SKU-1", 1), ("SKU-2", 3)) with { OrderId = "ord-after-restart" });
+        var counting = new CountingStore(Store);
+
+        await new SharedCatchUp(counting, Db, [new InventoryProjection()]).CatchUpAsync(long.MaxValue, null, Ct);
+
+        Assert.Equal(0, counting.StockStreamReads);
+        Assert.Empty(await new ProjectionMaintenance(Store, Db).VerifyAsync(new InventoryProjection(), Ct));
+        await CatchUpAsync();
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
+    public async Task inventory_rows_of_an_older_version_get_the_revision_column_and_fold_from_the_store_until_rebuilt()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync(new InventoryProjection());
+        await using (var conn = await Db.OpenAsync(Ct))
+            await conn.ExecuteAsync("alter table inventory_levels drop column last_revision");  // as an older version created it
+        await Db.MigrateAsync(All, Ct);
+        await using (var conn = await Db.OpenAsync(Ct))
+            Assert.Equal([-1L], await conn.QueryAsync<long>("select distinct last_revision from inventory_levels"));
+
+        await Node.Send(Receive("SKU-1", "wh-a", 2));
+        var counting = new CountingStore(Store);
+        await new SharedCatchUp(counting, Db, [new InventoryProjection()]).CatchUpAsync(long.MaxValue, null, Ct);
+
+        Assert.True(counting.StockStreamReads > 0, "a row without its revision is no state to fold on from");
+        var maintenance = new ProjectionMaintenance(Store, Db);
+        Assert.All(await maintenance.VerifyAsync(new InventoryProjection(), Ct), d => Assert.NotEqual("SKU-1|wh-a", d.Key));
+        await maintenance.RebuildAsync(new InventoryProjection(), null, Ct);
+        await CatchUpAsync();
+        await AssertRowsMatchTheLogAsync();
+    }
+
+    [Fact]
     public async Task a_host_reads_the_log_once_for_its_order_projections_and_once_for_inventory()
     {
         await RunBusinessDayAsync();
-        var counting = new CountingSubscriptions(Store);
+        var counting = new CountingStore(Store);
         var host = new ProjectionHost(counting, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = host.RunAsync(stop.Token);
@@ -808,16 +849,22 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     /// <summary>The store, counting the subscriptions to <c>$all</c> made through it.</summary>
-    sealed class CountingSubscriptions(IEventStore inner) : IEventStore
+    /// <summary>A store that counts subscriptions and reads of stock streams (and keeps its snapshots to itself).</summary>
+    sealed class CountingStore(IEventStore inner) : IEventStore
     {
         int _subscriptions;
+        int _stockStreamReads;
         public int Subscriptions => Volatile.Read(ref _subscriptions);
+        public int StockStreamReads => Volatile.Read(ref _stockStreamReads);
 
         public Task<AppendResult> AppendAsync(string stream, ExpectedRevision expectedRevision, IReadOnlyList<EventData> events, CancellationToken ct = default) =>
             inner.AppendAsync(stream, expectedRevision, events, ct);
         public Task<MultiStreamAppendResult> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) => inner.AppendMultipleAsync(appends, ct);
-        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default) =>
-            inner.ReadStreamAsync(stream, fromRevision, direction, maxCount, ct);
+        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string stream, long fromRevision, Direction direction, int maxCount, CancellationToken ct = default)
+        {
+            if (stream.StartsWith(Streams.StockPrefix, StringComparison.Ordinal)) Interlocked.Increment(ref _stockStreamReads);
+            return inner.ReadStreamAsync(stream, fromRevision, direction, maxCount, ct);
+        }
         public Task<AllSlice> ReadAllAsync(long fromPosition, int maxCount, EventFilter? filter = null, CancellationToken ct = default) =>
             inner.ReadAllAsync(fromPosition, maxCount, filter, ct);
 

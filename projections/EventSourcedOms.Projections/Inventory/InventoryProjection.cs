@@ -1,4 +1,7 @@
+using System.Data.Common;
+using Dapper;
 using EventSourcedOms.Domain;
+using EventSourcedOms.Domain.Inventory;
 using EventSourcedOms.EventStore;
 using EventSourcedOms.Projections.Runner;
 
@@ -24,7 +27,7 @@ public sealed class InventoryProjection : IProjection
             pending.Levels[(stock.Sku, stock.Location)] = new LevelRow
             {
                 Sku = stock.Sku, Location = stock.Location, OnHand = stock.OnHand, Reserved = stock.Reserved, SafetyStock = stock.SafetyStock,
-                Available = stock.AvailableToPromise, LastMovementAt = stock.LastMovementAt, LastPosition = recorded.Position,
+                Available = stock.AvailableToPromise, LastMovementAt = stock.LastMovementAt, LastPosition = recorded.Position, LastRevision = recorded.Revision,
             };
             return;
         }
@@ -34,10 +37,34 @@ public sealed class InventoryProjection : IProjection
         pending.Backorders[sku] = new BackorderRow { Sku = sku, BackorderedUnits = queue.Demand, WaitingLines = queue.Entries.Count, LastPosition = recorded.Position };
     }
 
-    /// <summary>An <c>inventory_levels</c> row as the projector writes it: what queries read, plus its position.</summary>
+    /// <summary>Rows of a database created before <c>last_revision</c> existed read -1 until their next movement (or a rebuild).</summary>
+    public IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns { get; } = [("inventory_levels", "last_revision", "bigint not null default -1")];
+
+    /// <summary>
+    /// A row is the whole state of its stock stream at <c>last_revision</c>: the most recently moved rows (as many as the
+    /// cache keeps) seed the stock states, so a restarted projection folds on from its rows instead of reading every
+    /// stock stream back from the store (hundreds of events each since its last snapshot).
+    /// </summary>
+    public async Task WarmAsync(DbConnection connection, StreamStates states, CancellationToken ct)
+    {
+        var rows = await connection.QueryAsync<LevelRow>(new CommandDefinition($"""
+            select sku as {nameof(LevelRow.Sku)}, location as {nameof(LevelRow.Location)}, on_hand as {nameof(LevelRow.OnHand)},
+                   reserved as {nameof(LevelRow.Reserved)}, safety_stock as {nameof(LevelRow.SafetyStock)},
+                   last_movement_at as {nameof(LevelRow.LastMovementAt)}, last_revision as {nameof(LevelRow.LastRevision)}
+              from inventory_levels where last_revision >= 0 order by last_position desc limit @limit
+            """, new { limit = states.Capacity }, cancellationToken: ct));
+        foreach (var row in rows)
+            states.Seed(Streams.Stock(row.Sku, row.Location), row.LastRevision, new StockState
+            {
+                Sku = row.Sku, Location = row.Location, OnHand = row.OnHand, Reserved = row.Reserved, SafetyStock = row.SafetyStock, LastMovementAt = row.LastMovementAt,
+            });
+    }
+
+    /// <summary>An <c>inventory_levels</c> row as the projector writes it: what queries read, plus the stream position and revision it is at.</summary>
     sealed record LevelRow : InventoryLevel
     {
         public long LastPosition { get; init; }
+        public long LastRevision { get; init; }
     }
 
     sealed record BackorderRow

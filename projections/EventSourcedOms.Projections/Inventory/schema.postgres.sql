@@ -8,6 +8,7 @@ create table if not exists inventory_levels (
   available        integer not null,
   last_movement_at timestamptz,
   last_position    bigint not null,
+  last_revision    bigint not null,  -- the stock stream's revision the row is at
   primary key (sku, location)
 );
 create index if not exists inventory_levels_location on inventory_levels (location, sku);

@@ -8,6 +8,7 @@ create table if not exists inventory_levels (
   available        integer not null,
   last_movement_at text,
   last_position    integer not null,
+  last_revision    integer not null,  -- the stock stream's revision the row is at
   primary key (sku, location)
 );
 create index if not exists inventory_levels_location on inventory_levels (location, sku);

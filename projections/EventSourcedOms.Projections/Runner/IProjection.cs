@@ -32,6 +32,19 @@ public interface IProjection
     IReadOnlyCollection<string> WriteIndexes => [];
 
     Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct);
+
+    /// <summary>
+    /// Columns added to this projection's tables after they first shipped, each with its definition (a default for the
+    /// rows already there): a database created by an older version gets them when it is migrated.
+    /// </summary>
+    IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns => [];
+
+    /// <summary>
+    /// Before the projection follows the log: a projector whose rows hold a stream's whole state (with the revision
+    /// it is at) puts those states in the cache (<see cref="StreamStates.Seed{TState}"/>), so a restart does not fold
+    /// those streams again from the store.
+    /// </summary>
+    Task WarmAsync(DbConnection connection, StreamStates states, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>Rows a projector keeps for its batch and writes when the batch flushes (before the checkpoint, in its transaction).</summary>

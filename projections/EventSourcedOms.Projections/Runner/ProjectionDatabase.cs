@@ -140,6 +140,9 @@ public sealed class ProjectionDatabase
                 var existed = new List<bool>();
                 foreach (var (table, _) in projection.Tables) existed.Add(await TableExistsAsync(conn, table));
                 await conn.ExecuteAsync(Sql(projection.Folder, "schema"));
+                foreach (var (table, column, definition) in projection.AddedColumns)
+                    if (!await ColumnExistsAsync(conn, table, column))
+                        await conn.ExecuteAsync($"alter table {table} add column {column} {definition}");
                 if (existed.Contains(true) && existed.Contains(false)) await ResetAsync(conn, projection);
             }
         }
@@ -152,6 +155,11 @@ public sealed class ProjectionDatabase
     Task<bool> TableExistsAsync(DbConnection conn, string table) => Dialect == SqlDialect.Postgres
         ? conn.ExecuteScalarAsync<bool>("select exists (select 1 from information_schema.tables where table_schema = @schema and table_name = @table)", new { schema = Schema, table })
         : conn.ExecuteScalarAsync<bool>("select count(*) > 0 from sqlite_master where type = 'table' and name = @table", new { table });
+
+    Task<bool> ColumnExistsAsync(DbConnection conn, string table, string column) => Dialect == SqlDialect.Postgres
+        ? conn.ExecuteScalarAsync<bool>("select exists (select 1 from information_schema.columns where table_schema = @schema and table_name = @table and column_name = @column)",
+            new { schema = Schema, table, column })
+        : conn.ExecuteScalarAsync<bool>("select count(*) > 0 from pragma_table_info(@table) where name = @column", new { table, column });
 
     /// <summary>
     /// A projection that gained a table (a new version added pre-aggregated rows) starts over: its tables are emptied and

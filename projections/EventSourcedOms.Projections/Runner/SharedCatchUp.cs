@@ -98,7 +98,10 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 if (checkpoint?.Error is { } error)
                     stopped(new ProjectionStoppedException(projection.Name, checkpoint.ErrorPosition ?? checkpoint.Position, new InvalidOperationException(error)));
                 else
+                {
                     lanes.Add(new Lane(projection, checkpoint?.Position ?? 0, states, database.Dialect));
+                    await projection.WarmAsync(conn, states, ct);
+                }
             }
         var active = new List<Lane>(lanes);
         if (active.Count == 0) return lanes;

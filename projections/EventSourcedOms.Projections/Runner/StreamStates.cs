@@ -67,6 +67,20 @@ public sealed class StreamStates(IEventStore store, int capacity = StreamStates.
         return state;
     }
 
+    /// <summary>
+    /// Tells the cache the state of <paramref name="stream"/> right after its event <paramref name="revision"/>, as a
+    /// projector's own rows recorded it: a stream not cached yet then folds on from there instead of being read from the
+    /// store. The entry is keyed by revision, so it is only ever used for the events right after it.
+    /// </summary>
+    public void Seed<TState>(string stream, long revision, TState state) where TState : class
+    {
+        if (!_kinds.TryGetValue(typeof(TState), out var recent)) _kinds[typeof(TState)] = recent = new Recent(capacity);
+        if (recent.Find(stream) is null) recent.Keep(null, stream, revision, state);
+    }
+
+    /// <summary>Streams of one kind the cache keeps.</summary>
+    public int Capacity => capacity;
+
     /// <summary>Forgets everything (after a failed batch, whose events may not have been written).</summary>
     public void Clear() => _kinds.Clear();
 
