@@ -105,8 +105,12 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
                 continue;
             }
             members.Add(projection);
-            _activities[name] = ProjectionActivity.Running;
         }
+        // A projection stopped on a poison event stays Failed until its error is reset (its group skips it meanwhile).
+        if (members.Count == 0) return members;
+        await using var conn = await database.OpenAsync(ct);
+        foreach (var projection in members)
+            _activities[projection.Name] = (await Checkpoints.ReadAsync(conn, projection.Name))?.Error is null ? ProjectionActivity.Running : ProjectionActivity.Failed;
         return members;
     }
 
