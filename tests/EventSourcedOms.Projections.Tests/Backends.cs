@@ -2,7 +2,10 @@ using EventSourcedOms.EventStore;
 using EventSourcedOms.EventStore.Postgres;
 using EventSourcedOms.EventStore.Sqlite;
 using EventSourcedOms.EventStore.Tests.Support;
+using EventSourcedOms.Application.Tests.Support;
+using EventSourcedOms.Domain.Orders;
 using EventSourcedOms.Projections.Runner;
+using Npgsql;
 
 namespace EventSourcedOms.Projections.Tests;
 
@@ -39,5 +42,35 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
     {
         await server.DropSchemaAsync(Name);
         await server.DropSchemaAsync(Name + "_read");
+    }
+
+    /// <summary>
+    /// A write transaction older than the new events stays open (another application on the cluster, a slow writer):
+    /// $all holds those events back. Health and read-your-writes answer within their bounds meanwhile, and count the
+    /// events once the transaction ends.
+    /// </summary>
+    [Fact]
+    public async Task status_and_read_your_writes_answer_in_bounded_time_while_an_older_open_transaction_holds_events_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await RunBusinessDayAsync();
+        var summary = All[0];
+        await CatchUpAsync(summary);
+        await using var conn = new NpgsqlConnection(server.Require());
+        await conn.OpenAsync(ct);
+        var tx = await conn.BeginTransactionAsync(ct);
+        await new NpgsqlCommand("select pg_current_xact_id()", conn, tx).ExecuteScalarAsync(ct);  // has an xid now
+        var placed = await Node.Send(Commands.Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = "ord-held-back" });
+
+        var status = new ProjectionStatusQueries(Store, Db).AllAsync([summary], ct);
+        var ryw = new ReadYourWrites(Store, Db).WaitForAsync(summary, placed.Position, TimeSpan.FromMilliseconds(500), ct);
+        var answered = Task.WhenAll(status, ryw);
+        Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30), ct)));
+        Assert.Equal((0L, true), ((await status)[0].PendingEvents, (await status)[0].PendingIsLowerBound));
+        Assert.False(await ryw);
+
+        await tx.RollbackAsync(ct);
+        var after = (await new ProjectionStatusQueries(Store, Db).AllAsync([summary], ct))[0];
+        Assert.Equal((2L, false), (after.PendingEvents, after.PendingIsLowerBound));  // the new order's placement and reservation
     }
 }

@@ -17,6 +17,9 @@ public sealed class ProjectionStatusQueries(IEventStore store, ProjectionDatabas
 {
     public const int PendingCountLimit = 10_000;
 
+    /// <summary>How long counting one projection's pending events may take before the count is reported as a lower bound.</summary>
+    public static TimeSpan CountBudget { get; } = TimeSpan.FromSeconds(1);
+
     public async Task<IReadOnlyList<ProjectionStatus>> AllAsync(IEnumerable<IProjection> projections, CancellationToken ct)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow();
@@ -30,14 +33,25 @@ public sealed class ProjectionStatusQueries(IEventStore store, ProjectionDatabas
             DateTimeOffset? oldest = null;
             var from = position + 1;
             var lowerBound = false;
-            while (true)
+            // Reading on waits while an older open transaction holds committed events back (PostgreSQL); health does
+            // not wait with it for long: after CountBudget the count so far is reported as a lower bound.
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            budget.CancelAfter(CountBudget);
+            try
             {
-                var slice = await store.ReadAllAsync(from, 1000, projection.Filter, ct);
-                if (slice.Events.Count > 0) oldest ??= slice.Events[0].RecordedAt;
-                pending += slice.Events.Count;
-                if (slice.IsEnd) break;
-                if (pending >= PendingCountLimit) { lowerBound = true; break; }
-                from = slice.NextPosition;
+                while (true)
+                {
+                    var slice = await store.ReadAllAsync(from, 1000, projection.Filter, budget.Token);
+                    if (slice.Events.Count > 0) oldest ??= slice.Events[0].RecordedAt;
+                    pending += slice.Events.Count;
+                    if (slice.IsEnd) break;
+                    if (pending >= PendingCountLimit) { lowerBound = true; break; }
+                    from = slice.NextPosition;
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                lowerBound = true;
             }
             result.Add(new ProjectionStatus(projection.Name, position, checkpoint?.LastEventAt, checkpoint?.UpdatedAt, pending, lowerBound,
                 oldest is null ? null : now - oldest.Value, checkpoint?.Error, checkpoint?.ErrorPosition));
