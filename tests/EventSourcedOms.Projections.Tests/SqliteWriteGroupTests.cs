@@ -33,6 +33,30 @@ public sealed class SqliteWriteGroupTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task the_write_ahead_log_of_a_read_model_file_is_checkpointed_in_the_background()
+    {
+        // A read-model file of its own: no event store's writer checkpoints it, and the batches' commits do not either.
+        var file = new FileInfo(_db.SqlitePath!);
+        await using (var conn = await _db.OpenAsync(Ct))
+            await conn.ExecuteAsync("create table big (k integer primary key, v blob)");
+        file.Refresh();
+        var before = file.Length;
+
+        for (var k = 0; k < 40; k++)  // 4 MB in batches of 100 KB
+            await _db.WriteAsync((conn, tx) => conn.ExecuteAsync("insert into big (k, v) values (@k, randomblob(100000))", new { k }, tx), Ct);
+        await Task.Delay(SqliteWriteGroup.CheckpointEvery * 2, Ct);
+        await _db.WriteAsync(Insert(1), Ct);  // a commit after the interval starts the next checkpoint
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (file.Length - before < 4_000_000)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the database file grew by {file.Length - before:N0} bytes only: the log was not checkpointed");
+            await Task.Delay(20, Ct);
+            file.Refresh();
+        }
+    }
+
+    [Fact]
     public async Task batches_ready_together_commit_once_and_a_failing_one_is_rolled_back_alone()
     {
         var group = SqliteWriteGroup.For(_db.SqlitePath!);

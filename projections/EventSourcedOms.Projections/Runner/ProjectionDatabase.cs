@@ -95,9 +95,10 @@ public sealed class ProjectionDatabase
         // only take the newest read-model commits, each whole (rows and checkpoint together), so the projection
         // resumes from an older checkpoint and applies those events again; the events they came from were made
         // durable by the store's own commits (synchronous = full on its connection) before any reader saw them.
+        // wal_autocheckpoint = 0: no read-model commit checkpoints the log; SqliteWriteGroup does, in the background.
         if (Dialect == SqlDialect.Sqlite)
         {
-            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal;");
+            await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal; pragma wal_autocheckpoint = 0;");
             SqliteBusyWait.Install((SqliteConnection)conn);
         }
         return conn;
