@@ -305,6 +305,24 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         Assert.Equal(ledger.Events.Where(e => e.Stream.StartsWith("order-", StringComparison.Ordinal) && e.Position < poison.Position).Max(e => e.Position), checkpoint.Position);
         Assert.Equal([ProjectionActivity.Failed, ProjectionActivity.Running, ProjectionActivity.Running], projections.Select(p => host.Activities[p.Name]));
 
+        // The host regroups (here: another projection paused and resumed): the stopped one never shows as running meanwhile.
+        var seen = new System.Collections.Concurrent.ConcurrentBag<ProjectionActivity>();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                if (host.Activities.TryGetValue(failing.Name, out var activity)) seen.Add(activity);
+                Thread.Yield();
+            }
+        }, Ct);
+        await using (await host.PauseAsync(projections[1].Name, Ct))
+            await Until(() => host.Activities.GetValueOrDefault(projections[1].Name) == ProjectionActivity.Paused);
+        await Until(() => host.Activities.GetValueOrDefault(projections[1].Name) == ProjectionActivity.Running);
+        await sampling.CancelAsync();
+        await sampler;
+        Assert.Equal([ProjectionActivity.Failed], seen.Distinct());
+
         // A fixed projector is deployed and the operator resumes it: the running host picks it up again by itself.
         failing.Fixed = true;
         var resumed = await RunWorkerAsync("--resume", failing.Name);
