@@ -65,10 +65,14 @@ public abstract class EventStoreBase : IEventStore, ISnapshotStore
             // what was readable and let the caller come back, or, with nothing readable yet, wait for that transaction.
             if (page.Slice.Events.Count > 0) return page.Slice with { IsEnd = false };
             fromPosition = page.Slice.NextPosition;
-            heldFor = heldFor == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(heldFor.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+            heldFor = LongerHold(heldFor);
             await Changes.WaitAsync(seen, heldFor, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long to wait before reading again while an older transaction holds events back: 1 ms, doubling up to 50 ms.</summary>
+    static TimeSpan LongerHold(TimeSpan previous) =>
+        previous == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(previous.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
 
     public Task<StreamSnapshot?> ReadSnapshotAsync(string stream, CancellationToken ct = default)
     {
@@ -115,7 +119,7 @@ public abstract class EventStoreBase : IEventStore, ISnapshotStore
             {
                 // Committed events wait behind an older, still open transaction. Its commit may not signal us (it may
                 // not be an append), so look again soon, backing off while it stays open.
-                heldFor = heldFor == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(heldFor.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+                heldFor = LongerHold(heldFor);
                 await Changes.WaitAsync(read.SeenVersion, heldFor, ct).ConfigureAwait(false);
             }
             else
