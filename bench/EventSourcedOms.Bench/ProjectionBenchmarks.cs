@@ -501,6 +501,29 @@ internal static class ProjectionBenchmarks
         }
         Console.WriteLine($"{backend}: projection host running {projections.Count} projections after {started.Elapsed.TotalMilliseconds:N0} ms");
 
+        // Diagnostic (OMS_BENCH_LAG_TRACE=1; it adds a reader, so not in published runs): when a plain subscription to the
+        // order streams sees each order's last event, to split the lag into the store's delivery and the projection's work.
+        var trace = Environment.GetEnvironmentVariable("OMS_BENCH_LAG_TRACE") == "1";
+        var delivered = new ConcurrentDictionary<long, long>();
+        var acks = new ConcurrentBag<(int Second, long Position, long AckedAt)>();
+        using var stopTrace = new CancellationTokenSource();
+        var tracing = Task.CompletedTask;
+        if (trace)
+        {
+            long from;
+            await using (var conn = await db.OpenAsync(CancellationToken.None))
+                from = await conn.ExecuteScalarAsync<long?>("select position from projection_checkpoints where name = @name", new { name = summary.Name }) ?? 0;
+            tracing = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var e in store.SubscribeToAll(FromAll.AfterPosition(from), summary.Filter, stopTrace.Token))
+                        delivered[e.Position] = Stopwatch.GetTimestamp();
+                }
+                catch (OperationCanceledException) { }
+            });
+        }
+
         var pending = new List<(long Position, long AckedAt, TaskCompletionSource<double> Done)>();
         using var stopWatcher = new CancellationTokenSource();
         var sinceStop = new Stopwatch();
@@ -563,6 +586,7 @@ internal static class ProjectionBenchmarks
                         placed.Add(order with { OrderId = result.Id });
                         InterlockedMax(ref lastPosition, result.Position);
                         var second = (int)clock.Elapsed.TotalSeconds;
+                        if (trace) acks.Add((second, result.Position, acked));
                         var lag = await done.Task;
                         latencies.Add(lag);
                         bySecond.Add((second, lag));
@@ -605,6 +629,18 @@ internal static class ProjectionBenchmarks
             $"{pollMs.Count:N0} checkpoint polls (each p50 {Ms(Percentile(pollMs, 0.5))} ms, p99 {Ms(Percentile(pollMs, 0.99))} ms, max {Ms(pollMs.Max())} ms)"));
         Console.WriteLine($"{backend}: lag p99 by second of the run: " + string.Join(", ", bySecond.Where(b => !double.IsNaN(b.Ms)).GroupBy(b => b.Second).OrderBy(g => g.Key)
             .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {Percentile([.. g.Select(b => b.Ms)], 0.99):N0}"))) + " ms");
+        if (trace)
+        {
+            await stopTrace.CancelAsync();
+            await tracing;
+            var delays = acks.Where(a => delivered.ContainsKey(a.Position))
+                .Select(a => (a.Second, Ms: Math.Max(0, Stopwatch.GetElapsedTime(a.AckedAt, delivered[a.Position]).TotalMilliseconds))).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{backend}: trace: ack → a plain subscription's delivery, {delays.Count:N0} of {acks.Count:N0} orders: p50 {Ms(Percentile([.. delays.Select(d => d.Ms)], 0.5))} ms, " +
+                $"p99 {Ms(Percentile([.. delays.Select(d => d.Ms)], 0.99))} ms; p99 by second: ") +
+                string.Join(", ", delays.GroupBy(d => d.Second).OrderBy(g => g.Key)
+                    .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {Percentile([.. g.Select(d => d.Ms)], 0.99):N0}"))) + " ms");
+        }
         if (failed > 0)
             Problem(problems, $"{backend} lag: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
         if (measured.Length < latencies.Count)
