@@ -135,9 +135,11 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                 // would otherwise wait for the next append, however long that takes).
                 var writers = active.Where(l => !l.Writing.IsCompleted).Select(l => l.Writing).ToList();
                 var ready = active.Any(l => l.Writing.IsCompleted && (l.Events.Count > 0 || l.Stopped is not null));
-                if (ready) { }
-                else if (writers.Count > 0 && !more.IsCompleted) await Task.WhenAny([more, .. writers]);
-                else await more;
+                if (!ready)
+                {
+                    if (writers.Count > 0 && !more.IsCompleted) await Task.WhenAny([more, .. writers]);
+                    else await more;
+                }
                 if (more.IsCompleted)
                 {
                     if (!await more) break;  // the end (a failed read throws here: the store's trouble, not a projection's)
