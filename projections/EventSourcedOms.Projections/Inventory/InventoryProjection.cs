@@ -48,9 +48,7 @@ public sealed class InventoryProjection : IProjection
     public async Task WarmAsync(DbConnection connection, StreamStates states, CancellationToken ct)
     {
         var rows = await connection.QueryAsync<LevelRow>(new CommandDefinition($"""
-            select sku as {nameof(LevelRow.Sku)}, location as {nameof(LevelRow.Location)}, on_hand as {nameof(LevelRow.OnHand)},
-                   reserved as {nameof(LevelRow.Reserved)}, safety_stock as {nameof(LevelRow.SafetyStock)},
-                   last_movement_at as {nameof(LevelRow.LastMovementAt)}, last_revision as {nameof(LevelRow.LastRevision)}
+            select {InventoryQueries.Columns}, last_revision as {nameof(LevelRow.LastRevision)}
               from inventory_levels where last_revision >= 0 order by last_position desc limit @limit
             """, new { limit = states.Capacity }, cancellationToken: ct));
         foreach (var row in rows)

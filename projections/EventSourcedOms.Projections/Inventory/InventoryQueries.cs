@@ -19,7 +19,8 @@ public sealed record SkuInventory(string Sku, IReadOnlyList<InventoryLevel> Loca
 
 public sealed class InventoryQueries(ProjectionDatabase database)
 {
-    const string Columns = $"""
+    /// <summary>The <see cref="InventoryLevel"/> columns of <c>inventory_levels</c>, named as its properties (the projector's warm start reads them too).</summary>
+    internal const string Columns = $"""
         sku as {nameof(InventoryLevel.Sku)}, location as {nameof(InventoryLevel.Location)}, on_hand as {nameof(InventoryLevel.OnHand)},
         reserved as {nameof(InventoryLevel.Reserved)}, safety_stock as {nameof(InventoryLevel.SafetyStock)},
         available as {nameof(InventoryLevel.Available)}, last_movement_at as {nameof(InventoryLevel.LastMovementAt)}
