@@ -66,9 +66,12 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         RunAsync(SubscribeAsync, stopped, null, ct);
 
     /// <summary>One projection's place in the shared read: what it has applied, what waits to be written, its writer.</summary>
-    sealed class Lane(IProjection projection, long checkpoint, StreamStates states, SqlDialect dialect)
+    sealed class Lane(IProjection projection, long checkpoint, StreamStates states, ProjectionDatabase database)
     {
         public IProjection Projection { get; } = projection;
+
+        /// <summary>Its writer's connection, kept across its batches (PostgreSQL).</summary>
+        public ProjectionDatabase.WriterConnection Connection { get; } = new(database);
 
         /// <summary>Its checkpoint: the last event it committed.</summary>
         public long Committed { get; set; } = checkpoint;
@@ -79,7 +82,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         /// <summary>The position up to which it has written everything it wants (for progress).</summary>
         public long DoneThrough { get; set; } = checkpoint;
 
-        public ProjectionBatch Open { get; set; } = new(dialect, states);
+        public ProjectionBatch Open { get; set; } = new(database.Dialect, states);
         public List<RecordedEvent> Events { get; set; } = [];
         public bool Failed { get; set; }  // the open batch failed to apply an event: its events go to the projection's own runner
         public Task Writing { get; set; } = Task.CompletedTask;
@@ -99,7 +102,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     stopped(new ProjectionStoppedException(projection.Name, checkpoint.ErrorPosition ?? checkpoint.Position, new InvalidOperationException(error)));
                 else
                 {
-                    lanes.Add(new Lane(projection, checkpoint?.Position ?? 0, states, database.Dialect));
+                    lanes.Add(new Lane(projection, checkpoint?.Position ?? 0, states, database));
                     await projection.WarmAsync(conn, states, ct);
                 }
             }
@@ -180,7 +183,11 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         finally
         {
             await stop.CancelAsync();
-            foreach (var lane in lanes) await Quietly(lane.Writing);
+            foreach (var lane in lanes)
+            {
+                await Quietly(lane.Writing);
+                await lane.Connection.DisposeAsync();
+            }
             await reading;
         }
         return lanes;
@@ -259,7 +266,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     {
                         batch.Begin(conn, tx);
                         await batch.WriteAsync(lane.Projection.Name, last, _time.GetUtcNow(), CancellationToken.None);
-                    }, CancellationToken.None);
+                    }, CancellationToken.None, lane.Connection);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
