@@ -30,9 +30,11 @@ create table if not exists order_summary (
 create index if not exists order_summary_placed on order_summary (placed_at desc, order_id desc);
 create index if not exists order_summary_status on order_summary (status, placed_at desc, order_id desc);
 create index if not exists order_summary_channel on order_summary (channel, placed_at desc, order_id desc);
--- Partial indexes in the list's own order: the "on hold" and "ship-by breached" filters read only matching rows.
+-- A partial index in the list's own order: the "on hold" filter reads only matching rows.
 create index if not exists order_summary_held on order_summary (placed_at desc, order_id desc) where hold_reason is not null;
-create index if not exists order_summary_unshipped on order_summary (placed_at desc, order_id desc) where shipped_at is null;
+-- Unshipped orders newest first served the breached list before it was sorted most overdue first (the index below):
+-- no query reads it any more, and every order paid an entry in it.
+drop index if exists order_summary_unshipped;
 -- The ship-by-breached list, most overdue first: a range of this index from the oldest promise up to now.
 create index if not exists order_summary_overdue on order_summary (promised_ship_by, order_id) where shipped_at is null;
 -- The KPIs read their own counters (kpi_*), not order_summary by day.
