@@ -41,6 +41,8 @@ public sealed class ProjectionDatabase
     public static ProjectionDatabase Postgres(string connectionString, string schema = "oms_read")
     {
         var csb = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema };
+        // Named in pg_stat_activity (unless the connection string names them): an operator sees which sessions are whose.
+        csb.ApplicationName ??= $"oms read models ({schema})";
         // Read-model commits wait for no WAL flush (synchronous_commit = off): a server crash can take only the newest of
         // them, each whole (rows and checkpoint in one transaction), so the projection resumes from an older checkpoint
         // and applies those events again. The events are the store's, committed durably on its own connections; the
