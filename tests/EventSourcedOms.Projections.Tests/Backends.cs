@@ -1,9 +1,11 @@
+using Dapper;
 using EventSourcedOms.EventStore;
 using EventSourcedOms.EventStore.Postgres;
 using EventSourcedOms.EventStore.Sqlite;
 using EventSourcedOms.EventStore.Tests.Support;
 using EventSourcedOms.Application.Tests.Support;
 using EventSourcedOms.Domain.Orders;
+using EventSourcedOms.Projections.OrderSummary;
 using EventSourcedOms.Projections.Runner;
 using Npgsql;
 
@@ -42,6 +44,40 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
     {
         await server.DropSchemaAsync(Name);
         await server.DropSchemaAsync(Name + "_read");
+    }
+
+    /// <summary>
+    /// The server ends every connection the read models use (an administrator's <c>pg_terminate_backend</c>, a proxy's
+    /// idle timeout, a failover): the writers, which keep their connection across batches, and the leases. The
+    /// projections carry on, on new connections, and lose and double nothing.
+    /// </summary>
+    [Fact]
+    public async Task projections_carry_on_when_the_server_ends_their_connections()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await RunBusinessDayAsync();
+        var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = host.RunAsync(stop.Token);
+        await PlaceAndWaitForAllAsync("ord-before");
+
+        await using (var admin = new NpgsqlConnection(server.Require()))
+        {
+            await admin.OpenAsync(ct);
+            var ended = await admin.ExecuteScalarAsync<long>(
+                "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity where application_name = @name",
+                new { name = $"oms read models ({Name}_read)" });
+            Assert.True(ended >= All.Length, $"{ended} read-model connections ended");  // a writer per projection, the leases
+        }
+        Db.ClearPool();  // this test's own reads below, as the API does after a failed query (idle pooled connections are broken too)
+        await PlaceAndWaitForAllAsync("ord-after");
+        await PlaceAndWaitForAllAsync("ord-after-2");
+
+        Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync("ord-after-2", ct))!.Status);
+        await stop.CancelAsync();
+        await run;
+        foreach (var p in All) Assert.Empty(await host.VerifyAsync(p, ct));
+        await AssertRowsMatchTheLogAsync();
     }
 
     /// <summary>

@@ -529,7 +529,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     }
 
     /// <summary>Places a backordered order and waits until every projection has applied it (a host is running).</summary>
-    async Task PlaceAndWaitForAllAsync(string orderId)
+    protected async Task PlaceAndWaitForAllAsync(string orderId)
     {
         var placed = await Node.Send(Place(BackorderPolicies.Backorder, ("SKU-2", 1)) with { OrderId = orderId });
         var ryw = new ReadYourWrites(Store, Db);
