@@ -6,10 +6,10 @@ namespace EventSourcedOms.Projections.Runner;
 
 /// <summary>
 /// One read-model table as a batch writes it: rows are records whose properties are the table's columns (snake_case),
-/// and every operation is one statement for the whole batch (PostgreSQL: one typed array per column, unnested; SQLite:
-/// one prepared statement run per row; reads and deletes by key: the keys as one JSON parameter). Upserts overwrite the
-/// row unless it already holds a later event (<c>last_position</c>), or do nothing on a duplicate key when the table
-/// has no such column.
+/// and every operation is one statement for the whole batch (PostgreSQL: one typed array per column, unnested, also
+/// for the keys of reads and deletes; SQLite: one prepared statement run per row, and the keys of reads and deletes as
+/// one JSON parameter). Upserts overwrite the row unless it already holds a later event (<c>last_position</c>), or do
+/// nothing on a duplicate key when the table has no such column.
 /// </summary>
 sealed class BatchTable<TRow>
 {
@@ -97,6 +97,13 @@ sealed class BatchTable<TRow>
     {
         if (keys.Count == 0) return;
         var columns = by is null ? _keys : by.Split(',', StringSplitOptions.TrimEntries);
+        if (batch.Dialect == SqlDialect.Postgres)
+        {
+            var delete = new NpgsqlBatchCommand($"delete from {_table} where ({string.Join(", ", columns)}) in ({Unnest(columns)})");
+            foreach (var (name, values) in KeyArrays(columns, keys)) delete.Parameters.Add(new NpgsqlParameter(name, values));
+            batch.Queue(delete);
+            return;
+        }
         await batch.WriteAsync($"delete from {_table} where ({string.Join(", ", columns)}) in ({JsonRows.Select(batch.Dialect, _table, columns)})",
             new { rows = Only(batch, columns, keys) });
     }
@@ -105,11 +112,23 @@ sealed class BatchTable<TRow>
     public async Task<IReadOnlyList<TRow>> ReadAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> keys)
     {
         if (keys.Count == 0) return [];
+        if (batch.Dialect == SqlDialect.Postgres)
+        {
+            var args = new DynamicParameters();
+            foreach (var (name, values) in KeyArrays(_keys, keys)) args.Add(name, values);
+            return [.. await batch.QueryAsync<TRow>($"select {_aliased} from {_table} where ({Keys}) in ({Unnest(_keys)})", args)];
+        }
         return [.. await batch.QueryAsync<TRow>($"select {_aliased} from {_table} where ({Keys}) in ({JsonRows.Select(batch.Dialect, _table, _keys)})",
             new { rows = Only(batch, _keys, keys) })];
     }
 
-    // Just the columns a statement matches on: a batch's keys are a small part of its rows.
+    // PostgreSQL: the key columns as typed arrays (the same ones upserts send), unnested into rows; no JSON to build or parse.
+    static string Unnest(string[] columns) => $"select * from unnest({string.Join(", ", columns.Select((_, i) => $"@k{i}"))})";
+
+    IEnumerable<(string Name, Array Values)> KeyArrays(string[] columns, IReadOnlyCollection<TRow> rows) =>
+        columns.Select((column, i) => ($"k{i}", _arrays[Array.IndexOf(_columns, column)](rows)));
+
+    // SQLite: just the columns a statement matches on (a batch's keys are a small part of its rows), as JSON.
     string Only(ProjectionBatch batch, string[] columns, IEnumerable<TRow> rows) =>
         JsonRows.Serialize(batch.Dialect, rows.Select(r => columns.ToDictionary(c => c, c => _byColumn[c].GetValue(r))));
 }
