@@ -123,22 +123,24 @@ public sealed class ProjectionDatabase
         if (writer is null)
         {
             await using var conn = await OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await write(conn, tx);
-            await tx.CommitAsync(ct);
+            await CommitAsync(conn);
             return;
         }
         try
         {
-            var conn = await writer.OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await write(conn, tx);
-            await tx.CommitAsync(ct);
+            await CommitAsync(await writer.OpenAsync(ct));
         }
         catch
         {
             await writer.DisposeAsync();  // possibly broken: the next batch opens another
             throw;
+        }
+
+        async Task CommitAsync(DbConnection conn)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await write(conn, tx);
+            await tx.CommitAsync(ct);
         }
     }
 
@@ -153,8 +155,7 @@ public sealed class ProjectionDatabase
     {
         DbConnection? _connection;
 
-        public async Task<DbConnection> OpenAsync(CancellationToken ct) =>
-            _connection is { State: System.Data.ConnectionState.Open } open ? open : _connection = await database.OpenAsync(ct);
+        public async Task<DbConnection> OpenAsync(CancellationToken ct) => _connection ??= await database.OpenAsync(ct);
 
         public async ValueTask DisposeAsync()
         {
