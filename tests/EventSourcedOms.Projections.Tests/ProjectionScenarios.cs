@@ -62,6 +62,7 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
     {
         if (_node is not null) await _node.DisposeAsync();
         if (_store is not null) await _store.DisposeAsync();
+        Db?.ClearPool();  // each test's read models have their own pools: their idle connections would stay open for minutes
         await DropAsync();
     }
 

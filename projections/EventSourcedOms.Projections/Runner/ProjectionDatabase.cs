@@ -52,11 +52,18 @@ public sealed class ProjectionDatabase
         var dataSource = NpgsqlDataSource.Create(csb);
         // Leases hold session-level advisory locks: their connection must really close (a pooled one would keep the lock).
         var unpooled = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString;
+        var shadows = new System.Collections.Concurrent.ConcurrentDictionary<string, ProjectionDatabase>(StringComparer.Ordinal);
         return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema)
         {
             _unpooled = () => new NpgsqlConnection(unpooled),
-            _clearPool = dataSource.Clear,
-            _shadow = name => Postgres(connectionString, $"{schema}__{name}"),
+            _clearPool = () =>
+            {
+                dataSource.Clear();
+                foreach (var shadow in shadows.Values) shadow.ClearPool();
+            },
+            // One per name for the process's life: each has its own pool, and a verify run every few minutes made a new one
+            // (whose idle connections stayed open for minutes) each time.
+            _shadow = name => shadows.GetOrAdd(name, n => Postgres(connectionString, $"{schema}__{n}")),
         };
     }
 
@@ -64,9 +71,9 @@ public sealed class ProjectionDatabase
     Action? _clearPool;
 
     /// <summary>
-    /// After a connection failure: closes the idle pooled connections (PostgreSQL). A server restart breaks every one
-    /// of them, and Npgsql does not check a pooled connection before handing it out, so each would fail one more
-    /// call after the server is back.
+    /// After a connection failure, or when done with the database: closes the idle pooled connections (PostgreSQL; its
+    /// shadows' too). A server restart breaks every one of them, and Npgsql does not check a pooled connection before
+    /// handing it out, so each would fail one more call after the server is back.
     /// </summary>
     public void ClearPool() => _clearPool?.Invoke();
     Func<string, ProjectionDatabase>? _shadow;
