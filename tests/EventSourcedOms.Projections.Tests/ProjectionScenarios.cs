@@ -529,28 +529,6 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         await AssertRowsMatchTheLogAsync();
     }
 
-    [Fact]
-    public async Task into_fresh_tables_batches_insert_the_rows_of_new_orders_and_update_those_of_orders_begun_before()
-    {
-        await RunBusinessDayAsync();
-        // A few events per transaction: most orders' events span several, so batches both insert the rows of the orders
-        // they place (known to have none, unread) and read and update those of orders placed in earlier batches.
-        foreach (var size in new[] { 2, 3, 4, 5, 7 })
-        {
-            await using (var conn = await Db.OpenAsync(Ct))
-            {
-                foreach (var (table, _) in All.SelectMany(p => p.Tables)) await conn.ExecuteAsync($"delete from {table}");
-                await conn.ExecuteAsync("delete from projection_checkpoints");
-            }
-            var catchUp = new SharedCatchUp(Store, Db, All) { FreshTables = true, CatchUpBatch = size };
-
-            await catchUp.CatchUpAsync(long.MaxValue, null, Ct);
-
-            Assert.Equal(0, catchUp.BatchesRetried);  // no insert met a stored row (the projections' own runners would mend it, slowly)
-            await AssertRowsMatchTheLogAsync();
-        }
-    }
-
     /// <summary>Places a backordered order and waits until every projection has applied it (a host is running).</summary>
     protected async Task PlaceAndWaitForAllAsync(string orderId)
     {

@@ -24,7 +24,6 @@ public sealed class FulfilmentQueueProjection : IProjection
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var pending = batch.Pending<Pending>();
-        if (batch.NothingStoredFor(recorded)) pending.New.Add(order.OrderId);
         foreach (var g in order.Lines.SelectMany(l => l.Allocations).GroupBy(a => a.Location))
         {
             var row = new QueueRow
@@ -70,13 +69,10 @@ public sealed class FulfilmentQueueProjection : IProjection
         /// <summary>Each (order, location) row as of the batch's last event for it; not open: its work is done and it goes.</summary>
         public Dictionary<(string, string), (QueueRow Row, bool Open)> Rows { get; } = [];
 
-        /// <summary>Orders known to have no rows stored (placed in this batch, in a rebuild): not read back.</summary>
-        public HashSet<string> New { get; } = new(StringComparer.Ordinal);
-
         public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
         {
             if (Rows.Count == 0) return;
-            var stored = (await Table.ReadAsync(batch, [.. Rows.Values.Select(r => r.Row).Where(r => !New.Contains(r.OrderId))])).ToDictionary(r => (r.OrderId, r.Location));
+            var stored = (await Table.ReadAsync(batch, [.. Rows.Values.Select(r => r.Row)])).ToDictionary(r => (r.OrderId, r.Location));
             var locations = Locations.Start();
             var shipBy = ShipBy.Start();
             void Count(int sign, QueueRow r)
@@ -85,7 +81,6 @@ public sealed class FulfilmentQueueProjection : IProjection
                 if (r.PromisedShipBy is { } promised) shipBy.Add(sign, [r.Location, Hour(promised)], 1);
             }
             var upserts = new List<QueueRow>();
-            var inserts = new List<QueueRow>();  // not stored (as read in this transaction, by the projection's only writer)
             var deletes = new List<QueueRow>();
             foreach (var (key, (row, open)) in Rows)
             {
@@ -99,10 +94,9 @@ public sealed class FulfilmentQueueProjection : IProjection
                 if (open)
                 {
                     Count(+1, row);
-                    (old is null ? inserts : upserts).Add(row);
+                    upserts.Add(row);
                 }
             }
-            await Table.InsertAsync(batch, inserts);
             await Table.UpsertAsync(batch, upserts);
             await Table.DeleteAsync(batch, deletes);
             await locations.FlushAsync(batch);

@@ -16,7 +16,6 @@ public sealed class OrderLinesProjection : IProjection
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var pending = batch.Pending<Pending>();
-        if (batch.NothingStoredFor(recorded)) pending.New.Add(order.OrderId);
         foreach (var l in order.Lines)
             pending.Rows[(order.OrderId, l.LineNo)] = new LineRow
             {
@@ -39,19 +38,6 @@ public sealed class OrderLinesProjection : IProjection
 
         public Dictionary<(string, int), LineRow> Rows { get; } = [];
 
-        /// <summary>Orders known to have no rows stored (placed in this batch, in a rebuild): their lines are inserted.</summary>
-        public HashSet<string> New { get; } = new(StringComparer.Ordinal);
-
-        public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
-        {
-            if (New.Count == 0)
-            {
-                await Table.UpsertAsync(batch, Rows.Values);
-                return;
-            }
-            var rows = Rows.Values.ToLookup(r => New.Contains(r.OrderId));
-            await Table.InsertAsync(batch, [.. rows[true]]);
-            await Table.UpsertAsync(batch, [.. rows[false]]);
-        }
+        public Task FlushAsync(ProjectionBatch batch, CancellationToken ct) => Table.UpsertAsync(batch, Rows.Values);
     }
 }

@@ -33,7 +33,6 @@ public sealed class OrderSummaryProjection : IProjection
         var order = await batch.States.OrderAsync(recorded, @event, ct);
         var at = recorded.Metadata.OccurredAt ?? recorded.RecordedAt;
         var pending = batch.Pending<Pending>();
-        if (batch.NothingStoredFor(recorded)) pending.New.Add(order.OrderId);
         // One pass over the lines (this runs for every order event, in every rebuild).
         int units = 0, ordered = 0, backordered = 0;
         decimal total = 0;
@@ -123,18 +122,13 @@ public sealed class OrderSummaryProjection : IProjection
         /// <summary>The SKUs of orders placed in the batch (written as they come: a replay's duplicates change nothing).</summary>
         public List<SkuRow> Skus { get; } = [];
 
-        /// <summary>Orders known to have nothing stored (placed in this batch, in a rebuild): not read back.</summary>
-        public HashSet<string> New { get; } = new(StringComparer.Ordinal);
-
         public async Task FlushAsync(ProjectionBatch batch, CancellationToken ct)
         {
             if (Rows.Count == 0) return;
-            var stored = (await Table.ReadAsync(batch, New.Count == 0 ? Rows.Values : [.. Rows.Values.Where(r => !New.Contains(r.OrderId))]))
-                .ToDictionary(r => r.OrderId, StringComparer.Ordinal);
+            var stored = (await Table.ReadAsync(batch, Rows.Values)).ToDictionary(r => r.OrderId, StringComparer.Ordinal);
             var statuses = StatusCounts.Start();
             var kpis = new KpiCounters();
-            var rows = new List<SummaryRow>(Rows.Count);   // stored: updated
-            var added = new List<SummaryRow>(Rows.Count);  // not stored (as read in this transaction, by the projection's only writer): inserted
+            var rows = new List<SummaryRow>(Rows.Count);
             var replaced = new List<LocationRow>();  // orders that had locations stored (a new order has none)
             foreach (var (orderId, latest) in Rows)
             {
@@ -146,7 +140,7 @@ public sealed class OrderSummaryProjection : IProjection
                 }
                 if (old is not null && Locations.ContainsKey(orderId)) replaced.Add(new LocationRow("", orderId));
                 var row = old is null ? latest : old.Then(latest);
-                (old is null ? added : rows).Add(row);
+                rows.Add(row);
                 if (old is not null)
                 {
                     statuses.Add(-1, [old.Status], 1, old.HoldReason is null ? 0 : 1);
@@ -155,14 +149,10 @@ public sealed class OrderSummaryProjection : IProjection
                 statuses.Add(+1, [row.Status], 1, row.HoldReason is null ? 0 : 1);
                 kpis.Add(+1, row);
             }
-            await Table.InsertAsync(batch, added);
             await Table.UpsertAsync(batch, rows);
             await LocationTable.DeleteAsync(batch, replaced, by: "order_id");
-            // Into a rebuild's tables, locations and SKUs are new: those of an order placed in the batch, and the locations of
-            // one whose earlier locations were just deleted. Live tables may be replayed over (a checkpoint moved back).
-            List<LocationRow> locations = [.. Locations.SelectMany(l => l.Value.Select(location => new LocationRow(location, l.Key)))];
-            await (batch.Fresh ? LocationTable.InsertAsync(batch, locations) : LocationTable.UpsertAsync(batch, locations));
-            await (batch.Fresh ? SkuTable.InsertAsync(batch, Skus) : SkuTable.UpsertAsync(batch, Skus));
+            await LocationTable.UpsertAsync(batch, [.. Locations.SelectMany(l => l.Value.Select(location => new LocationRow(location, l.Key)))]);
+            await SkuTable.UpsertAsync(batch, Skus);
             await statuses.FlushAsync(batch);
             await kpis.FlushAsync(batch);
         }

@@ -36,17 +36,14 @@ public sealed class OrderTimelineProjection : IProjection
         public required string OrderId { get; init; }
     }
 
-    /// <summary>
-    /// Entries are never rewritten: an entry that exists stays as it is (a replay inserts nothing). Into a rebuild's
-    /// tables, which hold no entry past the checkpoint, they are simply inserted.
-    /// </summary>
+    /// <summary>Entries are never rewritten: an entry that exists stays as it is (a replay inserts nothing).</summary>
     sealed class Pending : IPendingWrites
     {
         static readonly BatchTable<TimelineRow> Table = new("order_timeline", "order_id, revision");
 
         public List<TimelineRow> Rows { get; } = [];
 
-        public Task FlushAsync(ProjectionBatch batch, CancellationToken ct) => batch.Fresh ? Table.InsertAsync(batch, Rows) : Table.UpsertAsync(batch, Rows);
+        public Task FlushAsync(ProjectionBatch batch, CancellationToken ct) => Table.UpsertAsync(batch, Rows);
     }
 
     static string Units(int n) => n == 1 ? "1 unit" : string.Create(CultureInfo.InvariantCulture, $"{n} units");

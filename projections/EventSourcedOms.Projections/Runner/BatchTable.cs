@@ -36,31 +36,24 @@ sealed class BatchTable<TRow>
     string Keys => string.Join(", ", _keys);
 
     /// <summary>Writes <paramref name="rows"/> (one per key).</summary>
-    public Task UpsertAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows) => WriteAsync(batch, rows, upsert: true);
-
-    /// <summary>
-    /// Writes <paramref name="rows"/> that the caller knows are not stored (a plain insert: on PostgreSQL an upsert's
-    /// speculative insertion costs two to three times a plain insert of a new row). One already stored fails the batch.
-    /// </summary>
-    public Task InsertAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows) => WriteAsync(batch, rows, upsert: false);
-
-    async Task WriteAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows, bool upsert)
+    public async Task UpsertAsync(ProjectionBatch batch, IReadOnlyCollection<TRow> rows)
     {
         if (rows.Count == 0) return;
-        var onConflict = !upsert ? ""
-            : !_columns.Contains("last_position") ? $" on conflict ({Keys}) do nothing"
-            : $" on conflict ({Keys}) do update set {string.Join(", ", _columns.Except(_keys).Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
+        var update = _columns.Except(_keys).ToList();
+        var onConflict = !_columns.Contains("last_position")
+            ? "do nothing"
+            : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
         if (batch.Dialect == SqlDialect.Sqlite)
         {
             // In-process SQLite: one prepared statement run per row is about twice as fast as extracting every column from JSON.
             await batch.Connection.ExecuteAsync(
-                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}){onConflict}",
+                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}) on conflict ({Keys}) {onConflict}",
                 rows, batch.Transaction);
             return;
         }
         // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
         var insert = new NpgsqlBatchCommand();
-        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}){onConflict}";
+        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}) on conflict ({Keys}) {onConflict}";
         for (var i = 0; i < _arrays.Length; i++) insert.Parameters.Add(new NpgsqlParameter($"p{i}", _arrays[i](rows)));
         batch.Queue(insert);
     }

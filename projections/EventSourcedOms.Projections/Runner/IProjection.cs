@@ -77,20 +77,6 @@ public sealed class ProjectionBatch
     public SqlDialect Dialect { get; }
     public StreamStates States { get; }
 
-    /// <summary>
-    /// The tables started empty and only this catch-up writes them (a rebuild's or verify's shadow tables), so they
-    /// hold nothing of a stream whose first event is past the checkpoint. Not so for live tables: a checkpoint moved
-    /// back (a replay) finds the rows of its events already there.
-    /// </summary>
-    internal bool Fresh { get; init; }
-
-    /// <summary>
-    /// Whether the tables are known to hold nothing of <paramref name="recorded"/>'s stream before this batch: it is the
-    /// stream's first event and the tables are a rebuild's (see <see cref="Fresh"/>). Rows of such a stream can be
-    /// inserted without reading or upserting them.
-    /// </summary>
-    public bool NothingStoredFor(RecordedEvent recorded) => Fresh && recorded.Revision == 0;
-
     internal void Begin(DbConnection connection, DbTransaction transaction)
     {
         _connection = connection;

@@ -69,7 +69,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                 checkpoint = (await Checkpoints.ReadAsync(conn, projection.Name))?.Position ?? 0;
             await shadow.MigrateAsync([projection], ct);
             await DeferIndexesAsync(shadow, [projection], ct);
-            await new SharedCatchUp(store, shadow, [projection]) { FreshTables = true }.CatchUpAsync(checkpoint, null, ct);
+            await new SharedCatchUp(store, shadow, [projection]).CatchUpAsync(checkpoint, null, ct);
             return await CompareAsync(projection, shadow, ct);
         }
         finally
@@ -97,7 +97,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         {
             await shadow.MigrateAsync(projections, ct);
             var deferred = await DeferIndexesAsync(shadow, projections, ct);
-            var catchUp = new SharedCatchUp(store, shadow, projections) { FreshTables = true };
+            var catchUp = new SharedCatchUp(store, shadow, projections);
             // The ETA aims at the live projections' checkpoints (where the log's end was when they last wrote): positions
             // are sparse, so this is an estimate, but free; counting the events first would read the whole log once more.
             long target = 0;

@@ -32,7 +32,6 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
 {
     readonly TimeProvider _time = time ?? TimeProvider.System;
     long _eventsRead;
-    long _batchesRetried;
 
     /// <summary>
     /// Events per page read and at most per transaction. Pages much larger than this are no faster on PostgreSQL (10,000
@@ -41,21 +40,8 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
     /// </summary>
     public int CatchUpBatch { get; init; } = 5_000;
 
-    /// <summary>
-    /// The projections' tables started empty and only this catch-up writes them (a rebuild's or verify's shadow tables):
-    /// the rows of streams whose first event it applies are inserted without being read or upserted
-    /// (<see cref="ProjectionBatch.NothingStoredFor"/>).
-    /// </summary>
-    public bool FreshTables { get; init; }
-
     /// <summary>Log events read so far (of any of the projections), for progress reports.</summary>
     public long EventsRead => Interlocked.Read(ref _eventsRead);
-
-    /// <summary>
-    /// Batches a projection failed to apply or write and handed to its own runner (a transient error, a poison event):
-    /// none in a healthy run. The runner gets the rows right either way, so this is what shows a batch failing when it should not.
-    /// </summary>
-    public long BatchesRetried => Interlocked.Read(ref _batchesRetried);
 
     /// <summary>
     /// Applies everything after each projection's checkpoint up to <paramref name="upTo"/> (or the end of the log) and
@@ -80,7 +66,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         RunAsync(SubscribeAsync, stopped, null, ct);
 
     /// <summary>One projection's place in the shared read: what it has applied, what waits to be written, its writer.</summary>
-    sealed class Lane(IProjection projection, long checkpoint, ProjectionBatch open, ProjectionDatabase database)
+    sealed class Lane(IProjection projection, long checkpoint, StreamStates states, ProjectionDatabase database)
     {
         public IProjection Projection { get; } = projection;
 
@@ -96,7 +82,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         /// <summary>The position up to which it has written everything it wants (for progress).</summary>
         public long DoneThrough { get; set; } = checkpoint;
 
-        public ProjectionBatch Open { get; set; } = open;
+        public ProjectionBatch Open { get; set; } = new(database.Dialect, states);
         public List<RecordedEvent> Events { get; set; } = [];
         public bool Failed { get; set; }  // the open batch failed to apply an event: its events go to the projection's own runner
         public Task Writing { get; set; } = Task.CompletedTask;
@@ -116,7 +102,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
                     stopped(new ProjectionStoppedException(projection.Name, checkpoint.ErrorPosition ?? checkpoint.Position, new InvalidOperationException(error)));
                 else
                 {
-                    lanes.Add(new Lane(projection, checkpoint?.Position ?? 0, NewBatch(states), database));
+                    lanes.Add(new Lane(projection, checkpoint?.Position ?? 0, states, database));
                     await projection.WarmAsync(conn, states, ct);
                 }
             }
@@ -263,13 +249,11 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         }
     }
 
-    ProjectionBatch NewBatch(StreamStates states) => new(database.Dialect, states) { Fresh = FreshTables };
-
     /// <summary>Starts writing the lane's open batch (rows and checkpoint in one transaction) and opens the next; <paramref name="through"/>: the last position read, so everything up to it is in the batch.</summary>
     void Hand(Lane lane, StreamStates states, long through, CancellationToken ct)
     {
         var (batch, batchEvents, failed) = (lane.Open, lane.Events, lane.Failed);
-        (lane.Open, lane.Events, lane.Failed) = (NewBatch(states), [], false);
+        (lane.Open, lane.Events, lane.Failed) = (new ProjectionBatch(database.Dialect, states), [], false);
         lane.Writing = Task.Run(async () =>
         {
             var last = batchEvents[^1];
@@ -291,7 +275,6 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             }
             if (failed)
             {
-                Interlocked.Increment(ref _batchesRetried);
                 try
                 {
                     // The projection's own runner, on its own fold: retries a transient error, isolates a poison event.
