@@ -164,6 +164,25 @@ public sealed class ProjectionDatabase
 
         public async Task<DbConnection> OpenAsync(CancellationToken ct) => _connection ??= await database.OpenAsync(ct);
 
+        /// <summary>
+        /// Opens the connection ahead of the first batch (PostgreSQL) and has its server process load what it needs to
+        /// know about <paramref name="tables"/> and their indexes. Left to the first batch, this made the first events
+        /// after a start wait (order summary, live: 130 ms to open, then the write). A failure is left to that batch.
+        /// </summary>
+        public async Task PrimeAsync(IEnumerable<string> tables, CancellationToken ct)
+        {
+            if (database.Dialect != SqlDialect.Postgres) return;
+            try
+            {
+                var conn = await OpenAsync(ct);
+                await conn.ExecuteAsync(new CommandDefinition(string.Join("; ", tables.Select(t => $"select * from {t} limit 0")), cancellationToken: ct));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await DisposeAsync();
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (_connection is { } conn)

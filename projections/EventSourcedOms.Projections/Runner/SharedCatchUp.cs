@@ -108,6 +108,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
             }
         var active = new List<Lane>(lanes);
         if (active.Count == 0) return lanes;
+        foreach (var lane in active) await lane.Connection.PrimeAsync(lane.Projection.Tables.Select(t => t.Table), ct);
 
         var filter = Union(active.Select(l => l.Projection.Filter));
         var events = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(CatchUpBatch) { SingleReader = true, SingleWriter = true });
