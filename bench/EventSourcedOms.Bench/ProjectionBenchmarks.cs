@@ -129,6 +129,8 @@ internal static class ProjectionBenchmarks
         Phase(backend, "lag run");
         var lag = await Lag(backend, store, db, mediator, options.Duration, problems);
         Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint){(WorkedAround ? " + bench index" : "")}", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
+        Report(new BenchResult(backend, $"  the same, orders acknowledged after the run's first {LagSettle} s (past the checkpoint's full-page images)", lag.SettledMs.Length,
+            lag.Settled, lag.SettledMs, "p99 (for information: the target is the row above)", "orders"));
         var placedInLag = lag.Placed;
         await CheckRows(backend, db, load.Orders.Count + placedInLag.Count, load.Holds, load.Shipped, load.ShippedUnits, null, problems, "after the lag run");
 
@@ -478,7 +480,15 @@ internal static class ProjectionBenchmarks
             Problem(problems, $"{backend} read models {when}: " + string.Join("; ", wrong.Select(c => $"{c.What} {c.Actual:N0}, expected {c.Expected:N0}")));
     }
 
-    sealed record LagRun(long Orders, TimeSpan Elapsed, double[] LatenciesMs, List<Placed> Placed);
+    /// <param name="SettledMs">The lag of the orders acknowledged after the run's first <see cref="LagSettle"/> seconds (up to its end: <paramref name="Settled"/>).</param>
+    sealed record LagRun(long Orders, TimeSpan Elapsed, double[] LatenciesMs, List<Placed> Placed, double[] SettledMs, TimeSpan Settled);
+
+    /// <summary>
+    /// The run's first seconds, left out of a second lag figure: the bench writes a CHECKPOINT just before the run, and
+    /// after it the first change to each page logs the whole page (pg_stat_wal: ~4,400 full-page images in the first
+    /// 2.4 s at 1M events, then 30–400 per 0.8 s). A server sees that once per checkpoint (5 min by default).
+    /// </summary>
+    const int LagSettle = 3;
 
     /// <summary>
     /// The host runs every projection; orders are placed at <see cref="LagRate"/>/s (each as its own task, issued on
@@ -643,6 +653,8 @@ internal static class ProjectionBenchmarks
         static string P99BySecond(IEnumerable<(int Second, double Ms)> values) => string.Join(", ", values.Where(b => !double.IsNaN(b.Ms)).GroupBy(b => b.Second)
             .OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {Percentile([.. g.Select(b => b.Ms)], 0.99):N0}"))) + " ms";
         Console.WriteLine($"{backend}: lag p99 by second of the run: {P99BySecond(bySecond)}");
+        Console.WriteLine($"{backend}: orders acknowledged by second of the run: " +
+            string.Join(", ", bySecond.GroupBy(b => b.Second).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {g.Count():N0}"))));
         // gcPauses[i]: paused in second i-1 of the run (the first entry is taken as the run starts).
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: this process's GC during the run: {gcCounts[0]:N0} gen0, {gcCounts[1]:N0} gen1, {gcCounts[2]:N0} gen2 collections; paused by second: ") +
@@ -661,7 +673,9 @@ internal static class ProjectionBenchmarks
             Problem(problems, $"{backend} lag: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
         if (measured.Length < latencies.Count)
             Problem(problems, $"{backend} lag: {latencies.Count - measured.Length:N0} orders never appeared in order_summary's checkpoint within {DrainLimit.TotalSeconds:N0} s of the last order");
-        return new LagRun(placed.Count, elapsed, measured, [.. placed]);
+        var settledSeconds = (int)elapsed.TotalSeconds - LagSettle;  // whole seconds of the run after the first ones
+        var settled = bySecond.Where(b => b.Second >= LagSettle && b.Second < LagSettle + settledSeconds && !double.IsNaN(b.Ms)).Select(b => b.Ms).ToArray();
+        return new LagRun(placed.Count, elapsed, measured, [.. placed], settled, TimeSpan.FromSeconds(Math.Max(1, settledSeconds)));
     }
 
     static double Percentile(List<double> values, double p)
