@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -52,7 +53,7 @@ public sealed class ProjectionDatabase
         var dataSource = NpgsqlDataSource.Create(csb);
         // Leases hold session-level advisory locks: their connection must really close (a pooled one would keep the lock).
         var unpooled = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString;
-        var shadows = new System.Collections.Concurrent.ConcurrentDictionary<string, ProjectionDatabase>(StringComparer.Ordinal);
+        var shadows = new ConcurrentDictionary<string, ProjectionDatabase>(StringComparer.Ordinal);
         return new ProjectionDatabase(SqlDialect.Postgres, dataSource.CreateConnection, schema)
         {
             _unpooled = () => new NpgsqlConnection(unpooled),
