@@ -81,6 +81,33 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
     }
 
     /// <summary>
+    /// An operator (or a scheduled job) verifies a read model again and again in one long-running API or worker: the
+    /// shadow tables' connections are used again, not piled up (each verify left its own pool's connections open for minutes).
+    /// </summary>
+    [Fact]
+    public async Task verifying_again_and_again_reuses_the_shadow_tables_connections()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+        var maintenance = new ProjectionMaintenance(Store, Db);
+        async Task<long> ShadowSessionsAsync()
+        {
+            await using var admin = new NpgsqlConnection(server.Require());
+            await admin.OpenAsync(ct);
+            return await admin.ExecuteScalarAsync<long>("select count(*) from pg_stat_activity where application_name = @name",
+                new { name = $"oms read models ({Name}_read__verify_order_summary)" });
+        }
+
+        Assert.Empty(await maintenance.VerifyAsync(All[0], ct));
+        var afterOne = await ShadowSessionsAsync();
+        for (var i = 0; i < 5; i++) Assert.Empty(await maintenance.VerifyAsync(All[0], ct));
+
+        Assert.InRange(afterOne, 1, 5);
+        Assert.Equal(afterOne, await ShadowSessionsAsync());
+    }
+
+    /// <summary>
     /// A write transaction older than the new events stays open (another application on the cluster, a slow writer):
     /// $all holds those events back. Health and read-your-writes answer within their bounds meanwhile, and count the
     /// events once the transaction ends.
