@@ -576,19 +576,20 @@ internal static class ProjectionBenchmarks
         var random = new Random(1234);
         var tasks = new List<Task>();
         // This process also runs the store's client and the projections: the GC's pauses per second show whether a tail is the GC's.
-        var gcPauses = new List<double>();
+        var gcPauses = new List<double>();  // [i]: paused in second i of the run
         var gcCounts = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var pausedBefore = GC.GetTotalPauseDuration();
+        void SecondPaused()
+        {
+            var paused = GC.GetTotalPauseDuration();
+            gcPauses.Add((paused - pausedBefore).TotalMilliseconds);
+            pausedBefore = paused;
+        }
         var clock = Stopwatch.StartNew();
         long issued = 0;
         while (clock.Elapsed < duration)
         {
-            if ((int)clock.Elapsed.TotalSeconds >= gcPauses.Count)
-            {
-                var paused = GC.GetTotalPauseDuration();
-                gcPauses.Add((paused - pausedBefore).TotalMilliseconds);
-                pausedBefore = paused;
-            }
+            if ((int)clock.Elapsed.TotalSeconds > gcPauses.Count) SecondPaused();
             var due = (long)(clock.Elapsed.TotalSeconds * LagRate);
             for (; issued < due; issued++)
             {
@@ -622,7 +623,7 @@ internal static class ProjectionBenchmarks
             await Task.Delay(1);
         }
         var elapsed = clock.Elapsed;
-        gcPauses.Add((GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
+        SecondPaused();
         gcCounts = [GC.CollectionCount(0) - gcCounts[0], GC.CollectionCount(1) - gcCounts[1], GC.CollectionCount(2) - gcCounts[2]];
         // Every order has registered once its command returned; the watcher then drains what is pending (DrainLimit at most).
         sinceStop.Start();
@@ -655,10 +656,9 @@ internal static class ProjectionBenchmarks
         Console.WriteLine($"{backend}: lag p99 by second of the run: {P99BySecond(bySecond)}");
         Console.WriteLine($"{backend}: orders acknowledged by second of the run: " +
             string.Join(", ", bySecond.GroupBy(b => b.Second).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s {g.Count():N0}"))));
-        // gcPauses[i]: paused in second i-1 of the run (the first entry is taken as the run starts).
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: this process's GC during the run: {gcCounts[0]:N0} gen0, {gcCounts[1]:N0} gen1, {gcCounts[2]:N0} gen2 collections; paused by second: ") +
-            string.Join(", ", gcPauses.Skip(1).Select((ms, i) => string.Create(CultureInfo.InvariantCulture, $"{i}s {ms:N0}"))) + " ms");
+            string.Join(", ", gcPauses.Select((ms, i) => string.Create(CultureInfo.InvariantCulture, $"{i}s {ms:N0}"))) + " ms");
         if (trace)
         {
             await stopTrace.CancelAsync();

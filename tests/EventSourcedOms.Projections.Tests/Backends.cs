@@ -61,14 +61,8 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
         var run = host.RunAsync(stop.Token);
         await PlaceAndWaitForAllAsync("ord-before");
 
-        await using (var admin = new NpgsqlConnection(server.Require()))
-        {
-            await admin.OpenAsync(ct);
-            var ended = await admin.ExecuteScalarAsync<long>(
-                "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity where application_name = @name",
-                new { name = $"oms read models ({Name}_read)" });
-            Assert.True(ended >= All.Length, $"{ended} read-model connections ended");  // a writer per projection, the leases
-        }
+        var ended = await SessionsAsync("count(*) filter (where pg_terminate_backend(pid))", $"{Name}_read");
+        Assert.True(ended >= All.Length, $"{ended} read-model connections ended");  // a writer per projection, the leases
         Db.ClearPool();  // this test's own reads below, as the API does after a failed query (idle pooled connections are broken too)
         await PlaceAndWaitForAllAsync("ord-after");
         await PlaceAndWaitForAllAsync("ord-after-2");
@@ -91,13 +85,7 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
         await RunBusinessDayAsync();
         await CatchUpAsync();
         var maintenance = new ProjectionMaintenance(Store, Db);
-        async Task<long> ShadowSessionsAsync()
-        {
-            await using var admin = new NpgsqlConnection(server.Require());
-            await admin.OpenAsync(ct);
-            return await admin.ExecuteScalarAsync<long>("select count(*) from pg_stat_activity where application_name = @name",
-                new { name = $"oms read models ({Name}_read__verify_order_summary)" });
-        }
+        Task<long> ShadowSessionsAsync() => SessionsAsync("count(*)", $"{Name}_read__verify_order_summary");
 
         Assert.Empty(await maintenance.VerifyAsync(All[0], ct));
         var afterOne = await ShadowSessionsAsync();
@@ -105,6 +93,18 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
 
         Assert.InRange(afterOne, 1, 5);
         Assert.Equal(afterOne, await ShadowSessionsAsync());
+    }
+
+    /// <summary>
+    /// <paramref name="aggregate"/> over the server's sessions of the read models in <paramref name="schema"/> (by the
+    /// application name they show), from a connection of the test's own.
+    /// </summary>
+    async Task<long> SessionsAsync(string aggregate, string schema)
+    {
+        await using var admin = new NpgsqlConnection(server.Require());
+        await admin.OpenAsync(TestContext.Current.CancellationToken);
+        return await admin.ExecuteScalarAsync<long>($"select {aggregate} from pg_stat_activity where application_name = @name",
+            new { name = $"oms read models ({schema})" });
     }
 
     /// <summary>
