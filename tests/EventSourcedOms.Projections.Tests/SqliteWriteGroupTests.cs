@@ -25,8 +25,11 @@ public sealed class SqliteWriteGroupTests : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    static Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> Insert(int k, Task? before = null, bool thenFail = false) => async (conn, tx) =>
+    /// <param name="entered">Set once the write runs (its group's transaction is open): what follows queues behind it.</param>
+    static Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> Insert(int k, Task? before = null, bool thenFail = false,
+        TaskCompletionSource? entered = null) => async (conn, tx) =>
     {
+        entered?.TrySetResult();
         if (before is not null) await before;
         await conn.ExecuteAsync("insert into t (k) values (@k)", new { k }, tx);
         if (thenFail) throw new InvalidOperationException("projector bug in flush");
@@ -63,8 +66,9 @@ public sealed class SqliteWriteGroupTests : IAsyncLifetime
         var gate = new TaskCompletionSource();
         var commitsBefore = group.Commits;
 
-        var first = _db.WriteAsync(Insert(0, gate.Task), Ct);       // leads, and holds the group until released
-        await Task.Delay(50, Ct);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = _db.WriteAsync(Insert(0, gate.Task, entered: entered), Ct);  // leads, and holds the group until released
+        await entered.Task;
         var good = _db.WriteAsync(Insert(1), Ct);                   // these three queue behind it: one group
         var poison = _db.WriteAsync(Insert(2, thenFail: true), Ct);
         var other = _db.WriteAsync(Insert(3), Ct);
@@ -84,8 +88,9 @@ public sealed class SqliteWriteGroupTests : IAsyncLifetime
     public async Task a_statement_that_fails_in_the_group_fails_only_its_own_batch()
     {
         var gate = new TaskCompletionSource();
-        var first = _db.WriteAsync(Insert(0, gate.Task), Ct);
-        await Task.Delay(50, Ct);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = _db.WriteAsync(Insert(0, gate.Task, entered: entered), Ct);
+        await entered.Task;
         // Both insert key 5: the second fails alone (constraint), the first commits.
         var a = _db.WriteAsync(Insert(5), Ct);
         var b = _db.WriteAsync(Insert(5), Ct);
