@@ -39,6 +39,13 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     public TimeSpan LeaseWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// PostgreSQL: connections that build a rebuild's deferred indexes and vacuum its tables at once, a table each. The
+    /// server builds and vacuums each on one core (these tables are too small for its parallel index builds), and the
+    /// rebuild's own process is idle meanwhile.
+    /// </summary>
+    public int FinishingConnections { get; init; } = 2;
+
+    /// <summary>
     /// Clears the error recorded for each projection that a poison event stopped (once a fixed projector is deployed),
     /// so that it retries that event: the hosts running it pick it up again within 5 × their lease retry. Returns the
     /// checkpoints as they were, with the errors cleared (null for a projection that has no checkpoint yet).
@@ -116,8 +123,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                     target > position && perSecond > 0 ? TimeSpan.FromSeconds((target - position) / perSecond) : null));
             });
             await catchUp.CatchUpAsync(long.MaxValue, report, ct);
-            await BuildIndexesAsync(shadow, deferred, ct);
-            await AnalyzeAsync(shadow, projections, ct);
+            await FinishTablesAsync(shadow, projections, deferred, FinishingConnections, ct);
             var paused = new List<IAsyncDisposable>();
             var leases = new List<RunnerLease>();
             try
@@ -150,7 +156,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     }
 
     /// <summary>A secondary index of a shadow table, dropped while the table is filled and built again afterwards.</summary>
-    sealed record DeferredIndex(string Name, string Definition);
+    sealed record DeferredIndex(string Name, string TableName, string Definition);
 
     /// <summary>
     /// Drops the indexes of the projections' shadow tables that their writes do not need: not a key, not unique (an upsert's
@@ -164,13 +170,13 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         var indexes = shadow.Dialect == SqlDialect.Postgres
             ? await conn.QueryAsync<DeferredIndex>(
                 """
-                select i.relname as Name, pg_get_indexdef(x.indexrelid) as Definition
+                select i.relname as Name, t.relname as TableName, pg_get_indexdef(x.indexrelid) as Definition
                 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
                 where n.nspname = @schema and t.relname = any(@tables) and not x.indisunique and not x.indisprimary
                 """, new { schema = shadow.Schema, tables })
             // SQLite: indexes made by create index (those of keys and unique constraints have no SQL), not unique.
             : (await conn.QueryAsync<DeferredIndex>(
-                "select name as Name, sql as Definition from sqlite_master where type = 'index' and sql is not null and tbl_name in (select value from json_each(@tables))",
+                "select name as Name, tbl_name as TableName, sql as Definition from sqlite_master where type = 'index' and sql is not null and tbl_name in (select value from json_each(@tables))",
                 new { tables = System.Text.Json.JsonSerializer.Serialize(tables) }))
               .Where(i => !i.Definition.TrimStart().StartsWith("create unique", StringComparison.OrdinalIgnoreCase));
         var deferred = indexes.Where(i => !keep.Contains(i.Name)).ToList();
@@ -178,23 +184,39 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         return deferred;
     }
 
-    static async Task BuildIndexesAsync(ProjectionDatabase shadow, IReadOnlyList<DeferredIndex> indexes, CancellationToken ct)
-    {
-        await using var conn = await shadow.OpenAsync(ct);
-        foreach (var index in indexes) await conn.ExecuteAsync(index.Definition, commandTimeout: 0);
-    }
-
     /// <summary>
-    /// PostgreSQL: the new tables vacuumed and analysed before they go live. Never analysed, they are planned from
-    /// guesses until autovacuum gets to them; never vacuumed, the first reads of each page set its hint bits (writing it
-    /// again) and autovacuum then visits every table at once, right after the swap, while dashboards read and projectors
-    /// write. The replay's dead row versions (an order's row is rewritten by each of its batches) go with it.
+    /// After the replay, table by table: its deferred indexes built, and (PostgreSQL) the table vacuumed and analysed
+    /// before it goes live. Never analysed, the new tables are planned from guesses until autovacuum gets to them; never
+    /// vacuumed, the first reads of each page set its hint bits (writing it again) and autovacuum then visits every table
+    /// at once, right after the swap, while dashboards read and projectors write. The replay's dead row versions (an
+    /// order's row is rewritten by each of its batches) go with it. PostgreSQL: <paramref name="connections"/> tables at
+    /// once, the largest first; SQLite (one writer): one after another.
     /// </summary>
-    static async Task AnalyzeAsync(ProjectionDatabase shadow, IReadOnlyList<IProjection> projections, CancellationToken ct)
+    static async Task FinishTablesAsync(ProjectionDatabase shadow, IReadOnlyList<IProjection> projections, IReadOnlyList<DeferredIndex> deferred,
+        int connections, CancellationToken ct)
     {
-        if (shadow.Dialect != SqlDialect.Postgres) return;
-        await using var conn = await shadow.OpenAsync(ct);
-        await conn.ExecuteAsync($"vacuum (analyze) {string.Join(", ", projections.SelectMany(p => p.Tables).Select(t => t.Table))}", commandTimeout: 0);
+        var tables = projections.SelectMany(p => p.Tables.Select(t => t.Table)).Distinct().ToList();
+        var postgres = shadow.Dialect == SqlDialect.Postgres;
+        if (postgres)
+        {
+            await using var conn = await shadow.OpenAsync(ct);
+            var sizes = (await conn.QueryAsync<(string Table, long Bytes)>(
+                    "select c.relname, pg_total_relation_size(c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = @schema and c.relname = any(@tables)",
+                    new { schema = shadow.Schema, tables = tables.ToArray() }))
+                .ToDictionary(s => s.Table, s => s.Bytes);
+            tables = [.. tables.OrderByDescending(t => sizes.GetValueOrDefault(t))];
+        }
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<string>(tables);
+        async Task FinishAsync()
+        {
+            await using var conn = await shadow.OpenAsync(ct);
+            while (queue.TryDequeue(out var table))
+            {
+                foreach (var index in deferred.Where(i => i.TableName == table)) await conn.ExecuteAsync(index.Definition, commandTimeout: 0);
+                if (postgres) await conn.ExecuteAsync($"vacuum (analyze) {table}", commandTimeout: 0);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, postgres ? Math.Max(1, connections) : 1).Select(_ => FinishAsync()));
     }
 
     async Task<RunnerLease> AcquireAsync(IProjection projection, CancellationToken ct)
