@@ -50,6 +50,12 @@ public sealed class ProjectionDatabase
         // WAL is written in order, so any later durable commit makes these durable too. Saves a WAL flush per batch and
         // projection: the lag behind a busy store, where those flushes queue behind the store's own.
         csb.Options = $"{csb.Options} -c synchronous_commit=off".Trim();
+        // The same few statements run all the time (each table's batch upsert, the checkpoint, the dashboard queries):
+        // prepared on each connection after a few uses, the server parses and plans them once instead of on every call
+        // (planning alone was 0.25–0.47 ms of a list query). Pooled connections keep no session state of ours (leases
+        // use connections of their own), so they are not reset on close, which keeps those prepared statements.
+        if (csb.MaxAutoPrepare == 0) csb.MaxAutoPrepare = 64;
+        csb.NoResetOnClose = true;
         var dataSource = NpgsqlDataSource.Create(csb);
         // Leases hold session-level advisory locks: their connection must really close (a pooled one would keep the lock).
         var unpooled = new NpgsqlConnectionStringBuilder(csb.ConnectionString) { Pooling = false }.ConnectionString;
