@@ -39,9 +39,8 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     public TimeSpan LeaseWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// PostgreSQL: connections that build a rebuild's deferred indexes and vacuum its tables at once, a table each. The
-    /// server builds and vacuums each on one core (these tables are too small for its parallel index builds), and the
-    /// rebuild's own process is idle meanwhile.
+    /// PostgreSQL: connections that build a rebuild's deferred indexes and vacuum its tables at once, a table each. An
+    /// index build or a vacuum keeps mostly one server core busy, and the rebuild's own process is idle meanwhile.
     /// </summary>
     public int FinishingConnections { get; init; } = 2;
 
