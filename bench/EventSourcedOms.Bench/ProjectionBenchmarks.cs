@@ -135,7 +135,9 @@ internal static class ProjectionBenchmarks
         await SettleAsync(backend, db);
         Phase(backend, "lag run");
         var lag = await Lag(backend, store, db, mediator, options.Duration, problems);
-        Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint){(WorkedAround ? " + bench index" : "")}", lag.Orders, lag.Elapsed, lag.LatenciesMs, "p99 ≤ 100 ms", "orders"));
+        // The rate shown is what the store acknowledged while the lag was measured: the issue's lag is at 1,000 orders/s.
+        Report(new BenchResult(backend, $"order_summary lag at {LagRate:N0} orders/s (ack → checkpoint){(WorkedAround ? " + bench index" : "")}", lag.Orders, lag.Elapsed, lag.LatenciesMs,
+            $"p99 ≤ 100 ms while ≥ {LagRate * 95 / 100:N0} orders/s are acknowledged", "orders"));
         Report(new BenchResult(backend, $"  the same, the host's first {LagWarmUp} s in this process (its warm-up, not counted above)", lag.WarmUpMs.Length,
             TimeSpan.FromSeconds(LagWarmUp), lag.WarmUpMs, "p99 (for information: the target is the row above)", "orders"));
         var placedInLag = lag.Placed;
@@ -487,7 +489,7 @@ internal static class ProjectionBenchmarks
             Problem(problems, $"{backend} read models {when}: " + string.Join("; ", wrong.Select(c => $"{c.What} {c.Actual:N0}, expected {c.Expected:N0}")));
     }
 
-    /// <param name="Orders">Orders issued after the warm-up (those measured), over <paramref name="Elapsed"/>.</param>
+    /// <param name="Orders">Orders the store acknowledged during the measured <paramref name="Elapsed"/> (whenever issued).</param>
     /// <param name="Placed">Every order placed, the warm-up's too.</param>
     /// <param name="WarmUpMs">The lag of the orders issued during the warm-up.</param>
     sealed record LagRun(long Orders, TimeSpan Elapsed, double[] LatenciesMs, List<Placed> Placed, double[] WarmUpMs);
@@ -675,7 +677,8 @@ internal static class ProjectionBenchmarks
         Console.WriteLine($"{backend}: lag p99 by second of the run: {P99BySecond(bySecond)}");
         // Whether the store kept up with the rate while the projections ran: if not, the orders queue before they reach
         // the store, and the lag (which starts at the acknowledgement) is measured at the rate it did manage.
-        var acknowledged = bySecond.Count(b => b.Second >= 0 && b.Second < (int)duration.TotalSeconds) / Math.Max(1, (int)duration.TotalSeconds);
+        var acknowledgedInRun = bySecond.Count(b => b.Second >= 0 && b.Second < (int)duration.TotalSeconds);
+        var acknowledged = acknowledgedInRun / Math.Max(1, (int)duration.TotalSeconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: PlaceOrder after the warm-up: {acknowledged:N0} acknowledged per second of the measured run (issued {LagRate:N0}/s); " +
             $"issue → acknowledgement p50 {Ms(Percentile([.. commandMs], 0.5))} ms, p99 {Ms(Percentile([.. commandMs], 0.99))} ms"));
@@ -699,7 +702,7 @@ internal static class ProjectionBenchmarks
         var lost = latencies.Count - measured.Length + warmUpMs.Count(double.IsNaN);
         if (lost > 0)
             Problem(problems, $"{backend} lag: {lost:N0} orders never appeared in order_summary's checkpoint within {DrainLimit.TotalSeconds:N0} s of the last order");
-        return new LagRun(latencies.Count, elapsed, measured, [.. placed], [.. warmUpMs.Where(l => !double.IsNaN(l))]);
+        return new LagRun(acknowledgedInRun, TimeSpan.FromSeconds(Math.Max(1, (int)duration.TotalSeconds)), measured, [.. placed], [.. warmUpMs.Where(l => !double.IsNaN(l))]);
     }
 
     static double Percentile(List<double> values, double p)
