@@ -9,6 +9,8 @@
 #                dashboard query at N orders: [--scale-orders 1000000] [--scale-reuse (keep the loaded store for the next run)]
 #   http group: the API as its own Release process, loaded by wrk (place-order.lua) over loopback:
 #                [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
+#   a run without problems removes the stores it made (schemas bench_<group>_<hhmmss>, SQLite files); --keep-data keeps
+#                them (e.g. a projections run's store, for the worker: --events-schema bench_proj_<hhmmss>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then

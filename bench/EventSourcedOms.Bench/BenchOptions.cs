@@ -2,7 +2,7 @@ namespace EventSourcedOms.Bench;
 
 internal sealed record BenchOptions(string[] Backends, string? PostgresConnection, TimeSpan Duration, int ReadEvents, string SqliteDirectory, string[] Only,
     int ProjectionEvents, int HttpRuns, int Connections, int WrkThreads, bool IdempotencyKeys, IReadOnlyDictionary<string, string> ApiEnvironment,
-    string ResultsDirectory, int ScaleOrders, bool ScaleReuse)
+    string ResultsDirectory, int ScaleOrders, bool ScaleReuse, bool KeepData)
 {
     /// <summary>Scenario groups: limits, append, live, read, orders, projections, http, scale (all by default; --only append,read).</summary>
     public bool Runs(string group) => Only.Length == 0 || Only.Contains(group);
@@ -43,6 +43,8 @@ internal sealed record BenchOptions(string[] Backends, string? PostgresConnectio
             Get("--results-dir", Path.Combine("bench", "results")),
             // scale group: orders loaded before the API starts on them; --scale-reuse keeps the loaded store for the next run
             int.Parse(Get("--scale-orders", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
-            args.Contains("--scale-reuse"));
+            args.Contains("--scale-reuse"),
+            // keep the stores this run made (schemas bench_<group>_<hhmmss>, SQLite files) instead of removing them at its end
+            args.Contains("--keep-data"));
     }
 }

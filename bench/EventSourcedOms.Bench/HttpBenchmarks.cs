@@ -22,7 +22,7 @@ internal static class HttpBenchmarks
     public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options, List<string> problems, MachineLimits limits)
     {
         _dll ??= ApiProcess.Build();
-        var name = "bench_http_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        var name = BenchData.Made("bench_http_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
         var results = new List<BenchResult>();
         await using var api = await ApiProcess.StartAsync(_dll, backend, options, name);
         string[] changes = [.. options.ApiEnvironment.Select(e => $"{e.Key}={e.Value}"), .. options.IdempotencyKeys ? Array.Empty<string>() : ["no Idempotency-Key"]];

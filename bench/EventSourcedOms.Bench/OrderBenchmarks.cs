@@ -51,7 +51,7 @@ internal static class OrderBenchmarks
     public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options, List<string> problems)
     {
         var results = new List<BenchResult>();
-        var name = "bench_orders_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        var name = BenchData.Made("bench_orders_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
         await using var store = await StoreBenchmarks.Open(backend, options, name, fresh: true);
         await using var provider = App(store);
         var mediator = provider.GetRequiredService<IMediator>();

@@ -5,7 +5,7 @@ using EventSourcedOms.Bench;
 //        [--pg "<Npgsql connection string>"] [--seconds 10] [--read-events 1000000] [--sqlite-dir DIR]
 //        [--only limits,append,live,read,orders,projections,http,scale] [--projection-events 1000000]
 //        [--http-runs 2] [--connections 64] [--wrk-threads 2] [--no-idempotency-key] [--api-env KEY=VALUE,...]
-//        [--results-dir bench/results] [--scale-orders 1000000] [--scale-reuse]
+//        [--results-dir bench/results] [--scale-orders 1000000] [--scale-reuse] [--keep-data]
 // bench/run.sh starts a durable throwaway PostgreSQL and runs everything; see docs/benchmarks.md.
 var options = BenchOptions.Parse(args);
 var results = new List<BenchResult>();
@@ -46,6 +46,7 @@ await File.WriteAllTextAsync(file,
     $"# bench {string.Join(' ', args.Where(a => !a.Contains("Password", StringComparison.OrdinalIgnoreCase)))}\n\n" +
     $"{started:yyyy-MM-dd HH:mm} – {DateTime.UtcNow:HH:mm} UTC; {machine}\n\n{summary}");
 Console.WriteLine($"summary written to {file}");
+if (problems.Count == 0) await BenchData.RemoveAsync(options);  // a run with problems keeps its stores to look into
 if (problems.Count > 0)
 {
     Console.Error.WriteLine($"FAILED: {problems.Count} problem(s)");

@@ -76,7 +76,7 @@ internal static class ProjectionBenchmarks
     {
         var results = new List<BenchResult>();
         var pg = backend == "postgres";
-        var name = "bench_proj_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        var name = BenchData.Made("bench_proj_" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
         await using var store = await StoreBenchmarks.Open(backend, options, name, fresh: true);
         var db = await ReadModels(backend, options, name);
         await using var provider = App(store);

@@ -50,7 +50,7 @@ internal static class StoreBenchmarks
     public static async Task<List<BenchResult>> RunAsync(string backend, BenchOptions options)
     {
         var results = new List<BenchResult>();
-        var name = "bench_" + DateTime.UtcNow.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var name = BenchData.Made("bench_" + DateTime.UtcNow.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture));
         await using var store = await Open(backend, options, name, fresh: true);
         var pg = backend == "postgres";
 
