@@ -24,7 +24,7 @@ internal static class BenchData
     public static async Task RemoveAsync(BenchOptions options)
     {
         if (options.KeepData || Names.Count == 0) return;
-        if (options.PostgresConnection is { } pg)
+        if (options.PostgresConnection is { } pg && options.Backends.Contains("postgres"))
         {
             await using var conn = new NpgsqlConnection(pg);
             await conn.OpenAsync();
