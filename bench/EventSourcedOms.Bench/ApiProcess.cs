@@ -105,13 +105,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
         else
         {
-            if (fresh)
-            {
-                await using var conn = new NpgsqlConnection(options.PostgresConnection);
-                await conn.OpenAsync();
-                await using var drop = new NpgsqlCommand($"drop schema if exists {name} cascade; drop schema if exists {name}_read cascade", conn);
-                await drop.ExecuteNonQueryAsync();
-            }
+            if (fresh) await BenchData.DropSchemasAsync(options.PostgresConnection!, name);
             env["Oms__Store"] = "Postgres";
             env["ConnectionStrings__Oms"] = options.PostgresConnection;
             env["Oms__EventsSchema"] = name;

@@ -26,22 +26,25 @@ internal static class BenchData
         if (options.KeepData || Names.Count == 0) return;
         if (options.PostgresConnection is { } pg && options.Backends.Contains("postgres"))
         {
-            await using var conn = new NpgsqlConnection(pg);
-            await conn.OpenAsync();
-            foreach (var name in Names)
-            {
-                await using var drop = new NpgsqlCommand($"drop schema if exists {name} cascade; drop schema if exists {name}_read cascade", conn);
-                await drop.ExecuteNonQueryAsync();
-            }
+            foreach (var name in Names) await DropSchemasAsync(pg, name);
         }
         foreach (var name in Names)
         {
             if (Directory.Exists(options.SqliteDirectory))  // the file, its -wal and -shm, the projections' lease files (.db.<projection>.lock)
                 foreach (var file in Directory.EnumerateFiles(options.SqliteDirectory, name + ".db*"))
                     File.Delete(file);
-            var folder = Path.Combine(options.SqliteDirectory, name);
+            var folder = Path.GetDirectoryName(ApiProcess.SqlitePath(options, name))!;
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
         Console.WriteLine($"removed this run's stores ({string.Join(", ", Names)}; --keep-data keeps them)");
+    }
+
+    /// <summary>Drops the PostgreSQL schemas of the store <paramref name="name"/>: <c>name</c> and <c>name_read</c>.</summary>
+    public static async Task DropSchemasAsync(string connectionString, string name)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {name} cascade; drop schema if exists {name}_read cascade", conn);
+        await drop.ExecuteNonQueryAsync();
     }
 }

@@ -677,8 +677,9 @@ internal static class ProjectionBenchmarks
         Console.WriteLine($"{backend}: lag p99 by second of the run: {P99BySecond(bySecond)}");
         // Whether the store kept up with the rate while the projections ran: if not, the orders queue before they reach
         // the store, and the lag (which starts at the acknowledgement) is measured at the rate it did manage.
-        var acknowledgedInRun = bySecond.Count(b => b.Second >= 0 && b.Second < (int)duration.TotalSeconds);
-        var acknowledged = acknowledgedInRun / Math.Max(1, (int)duration.TotalSeconds);
+        var seconds = Math.Max(1, (int)duration.TotalSeconds);  // whole seconds measured
+        var acknowledgedInRun = bySecond.Count(b => b.Second >= 0 && b.Second < seconds);
+        var acknowledged = acknowledgedInRun / seconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: PlaceOrder after the warm-up: {acknowledged:N0} acknowledged per second of the measured run (issued {LagRate:N0}/s); " +
             $"issue → acknowledgement p50 {Ms(Percentile([.. commandMs], 0.5))} ms, p99 {Ms(Percentile([.. commandMs], 0.99))} ms"));
@@ -699,10 +700,11 @@ internal static class ProjectionBenchmarks
         }
         if (failed > 0)
             Problem(problems, $"{backend} lag: {failed:N0} orders failed; first of each kind:\n" + string.Join("\n", failures.Values.Select(e => e.ToString())));
-        var lost = latencies.Count - measured.Length + warmUpMs.Count(double.IsNaN);
+        var warmed = warmUpMs.Where(l => !double.IsNaN(l)).ToArray();
+        var lost = latencies.Count - measured.Length + warmUpMs.Count - warmed.Length;
         if (lost > 0)
             Problem(problems, $"{backend} lag: {lost:N0} orders never appeared in order_summary's checkpoint within {DrainLimit.TotalSeconds:N0} s of the last order");
-        return new LagRun(acknowledgedInRun, TimeSpan.FromSeconds(Math.Max(1, (int)duration.TotalSeconds)), measured, [.. placed], [.. warmUpMs.Where(l => !double.IsNaN(l))]);
+        return new LagRun(acknowledgedInRun, TimeSpan.FromSeconds(seconds), measured, [.. placed], warmed);
     }
 
     static double Percentile(List<double> values, double p)
