@@ -61,13 +61,15 @@ if (options.GetValueOrDefault("rebuild") is { } rebuild)
     await database.MigrateAsync(projections, stop.Token);
     var started = System.Diagnostics.Stopwatch.StartNew();
     var sinceLine = System.Diagnostics.Stopwatch.StartNew();
-    await maintenance.RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p =>
+    var times = await maintenance.RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p =>
     {
         if (sinceLine.Elapsed < TimeSpan.FromSeconds(5)) return;  // a line every 5 s, not every page
         sinceLine.Restart();
         Console.WriteLine($"rebuild {p.Projection}: {p.Events:N0} events in {p.Elapsed.TotalSeconds:N0} s, {p.EventsPerSecond:N0} events/s{(p.Remaining is { } left ? $", about {left.TotalSeconds:N0} s left" : "")}");
     }), stop.Token);
-    Console.WriteLine($"rebuilt {string.Join(", ", projections.Select(p => p.Name))} in {started.Elapsed.TotalSeconds:N1} s and swapped them in");
+    Console.WriteLine($"rebuilt {string.Join(", ", projections.Select(p => p.Name))} in {started.Elapsed.TotalSeconds:N1} s and swapped them in " +
+                      $"(replay of {times.Events:N0} events {times.Replay.TotalSeconds:N1} s, keys, indexes and vacuum {times.Finish.TotalSeconds:N1} s, " +
+                      $"catch-up and swap {times.Swap.TotalSeconds:N1} s)");
     await store.DisposeAsync();
     return 0;
 }

@@ -28,6 +28,9 @@ public sealed class OrderSummaryProjection : IProjection
     /// <summary>An allocation's locations replace the order's earlier ones: deleted by order id.</summary>
     public IReadOnlyCollection<string> WriteIndexes { get; } = ["order_locations_order"];
 
+    /// <summary>An order's SKUs are written once, by its placement.</summary>
+    public IReadOnlyCollection<string> InsertOnlyTables { get; } = ["order_skus"];
+
     public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         var order = await batch.States.OrderAsync(recorded, @event, ct);

@@ -14,6 +14,9 @@ public sealed class OrderTimelineProjection : IProjection
     public EventFilter Filter { get; } = EventFilter.StreamPrefix(Streams.OrderPrefix);
     public IReadOnlyList<(string Table, string Key)> Tables { get; } = [("order_timeline", "order_id, revision")];
 
+    /// <summary>An entry per event (its stream and revision), never rewritten.</summary>
+    public IReadOnlyCollection<string> InsertOnlyTables { get; } = ["order_timeline"];
+
     public Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
     {
         batch.Pending<Pending>().Rows.Add(new TimelineRow

@@ -40,7 +40,8 @@ sealed class BatchTable<TRow>
     {
         if (rows.Count == 0) return;
         var update = _columns.Except(_keys).ToList();
-        var onConflict = !_columns.Contains("last_position")
+        // A rebuild's insert-only table without its key (PostgreSQL): a plain insert.
+        var onConflict = batch.Dialect == SqlDialect.Postgres && batch.KeylessTables.Contains(_table) ? null : !_columns.Contains("last_position")
             ? "do nothing"
             : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
         if (batch.Dialect == SqlDialect.Sqlite)
@@ -53,7 +54,8 @@ sealed class BatchTable<TRow>
         }
         // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
         var insert = new NpgsqlBatchCommand();
-        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}) on conflict ({Keys}) {onConflict}";
+        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))})" +
+                             (onConflict is null ? "" : $" on conflict ({Keys}) {onConflict}");
         for (var i = 0; i < _arrays.Length; i++) insert.Parameters.Add(new NpgsqlParameter($"p{i}", _arrays[i](rows)));
         batch.Queue(insert);
     }

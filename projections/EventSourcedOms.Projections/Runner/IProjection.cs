@@ -31,6 +31,13 @@ public interface IProjection
     /// </summary>
     IReadOnlyCollection<string> WriteIndexes => [];
 
+    /// <summary>
+    /// Tables whose rows are inserted once and never changed or deleted (one row per event, say), each key written by one
+    /// event only. PostgreSQL rebuilds fill them without their primary key, so without the upsert's check of the key for
+    /// every row, and build the key once at the end (which fails the rebuild, before any swap, if a key came twice).
+    /// </summary>
+    IReadOnlyCollection<string> InsertOnlyTables => [];
+
     Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct);
 
     /// <summary>
@@ -76,6 +83,11 @@ public sealed class ProjectionBatch
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The batch writes when it flushes, in its transaction.");
     public SqlDialect Dialect { get; }
     public StreamStates States { get; }
+
+    /// <summary>Tables the batch writes that have no key now (a rebuild's insert-only tables while it replays): plain inserts.</summary>
+    internal IReadOnlySet<string> KeylessTables { get; init; } = EmptyTables;
+
+    static readonly IReadOnlySet<string> EmptyTables = new HashSet<string>();
 
     internal void Begin(DbConnection connection, DbTransaction transaction)
     {

@@ -85,6 +85,13 @@ public sealed class ProjectionDatabase
     public void ClearPool() => _clearPool?.Invoke();
     Func<string, ProjectionDatabase>? _shadow;
 
+    /// <summary>
+    /// Tables of this (shadow) database whose primary key a rebuild has dropped while it replays: they hold rows that are
+    /// only ever inserted (<see cref="IProjection.InsertOnlyTables"/>), which are then written without a conflict check,
+    /// and the key is built at the end (<see cref="ProjectionMaintenance"/>). Empty otherwise.
+    /// </summary>
+    internal HashSet<string> KeylessTables { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A scratch database beside this one (a schema, or a file next to the SQLite file) for rebuilds and checks.</summary>
     public ProjectionDatabase Shadow(string name) => _shadow?.Invoke(name) ?? Sqlite($"{SqlitePath}.{name}");
 

@@ -239,11 +239,11 @@ public sealed class ProjectionHost(IEventStore store, ProjectionDatabase databas
     }
 
     /// <summary>Rebuilds one projection into shadow tables and swaps them in; this host pauses it only for the swap.</summary>
-    public Task RebuildAsync(IProjection projection, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
+    public Task<RebuildTimes> RebuildAsync(IProjection projection, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
         new ProjectionMaintenance(store, database).RebuildAsync(projection, progress, ct, () => PauseAsync(projection.Name, ct));
 
     /// <summary>Rebuilds several projections with one read of the log and swaps them together; this host pauses each only for the swap.</summary>
-    public Task RebuildAsync(IReadOnlyList<IProjection> projections, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
+    public Task<RebuildTimes> RebuildAsync(IReadOnlyList<IProjection> projections, IProgress<RebuildProgress>? progress, CancellationToken ct) =>
         new ProjectionMaintenance(store, database).RebuildAsync(projections, progress, ct, p => PauseAsync(p.Name, ct));
 
     /// <summary>Rebuilds one projection from the log beside the live tables and lists every row that differs.</summary>
