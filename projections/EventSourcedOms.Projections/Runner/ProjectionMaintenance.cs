@@ -50,6 +50,9 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     /// </summary>
     public int FinishingConnections { get; init; } = 2;
 
+    /// <summary>A rebuild's events per page and transaction (<see cref="SharedCatchUp.CatchUpBatch"/>); tests make orders span batches with a small one.</summary>
+    internal int RebuildBatch { get; init; } = 5_000;
+
     /// <summary>
     /// Clears the error recorded for each projection that a poison event stopped (once a fixed projector is deployed),
     /// so that it retries that event: the hosts running it pick it up again within 5 × their lease retry. Returns the
@@ -110,7 +113,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             await shadow.MigrateAsync(projections, ct);
             var deferred = await DeferIndexesAsync(shadow, projections, ct);
             deferred = [.. await DeferKeysAsync(shadow, projections, ct), .. deferred];
-            var catchUp = new SharedCatchUp(store, shadow, projections);
+            var catchUp = new SharedCatchUp(store, shadow, projections) { CatchUpBatch = RebuildBatch };
             // The ETA aims at the live projections' checkpoints (where the log's end was when they last wrote): positions
             // are sparse, so this is an estimate, but free; counting the events first would read the whole log once more.
             long target = 0;
