@@ -78,6 +78,9 @@ public sealed class ProjectionBatch
         States = states;
     }
 
+    /// <summary>A batch for <paramref name="database"/>, applied before its transaction begins: with the tables it has without their key now.</summary>
+    internal ProjectionBatch(ProjectionDatabase database, StreamStates states) : this(database.Dialect, states) => KeylessTables = database.KeylessTables;
+
     /// <summary>The batch's connection (for flushing; events are applied before the transaction begins).</summary>
     public DbConnection Connection => _connection ?? throw new InvalidOperationException("The batch writes when it flushes, in its transaction.");
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("The batch writes when it flushes, in its transaction.");
@@ -85,7 +88,7 @@ public sealed class ProjectionBatch
     public StreamStates States { get; }
 
     /// <summary>Tables the batch writes that have no key now (a rebuild's insert-only tables while it replays): plain inserts.</summary>
-    internal IReadOnlySet<string> KeylessTables { get; init; } = EmptyTables;
+    internal IReadOnlySet<string> KeylessTables { get; } = EmptyTables;
 
     static readonly IReadOnlySet<string> EmptyTables = new HashSet<string>();
 

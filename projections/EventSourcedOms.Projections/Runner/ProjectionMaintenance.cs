@@ -20,7 +20,12 @@ public sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
 /// Where a rebuild's time went: replaying the log into the shadow tables (<paramref name="Events"/> log events read),
 /// finishing them (keys and indexes built, vacuum and analyse), and taking the leases, catching up and swapping.
 /// </summary>
-public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish, TimeSpan Swap);
+public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish, TimeSpan Swap)
+{
+    /// <summary>The phases as the worker and the bench print them.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"replay of {Events:N0} events {Replay.TotalSeconds:N1} s, keys, indexes and vacuum {Finish.TotalSeconds:N1} s, catch-up and swap {Swap.TotalSeconds:N1} s");
+}
 
 /// <summary>A row that differs between the live tables and a rebuild from the log: missing, extra, or changed.</summary>
 public sealed record RowDifference(string Table, string Key, string Kind, string? Live, string? Rebuilt);

@@ -76,7 +76,7 @@ public sealed class ProjectionRunner(IEventStore store, ProjectionDatabase datab
     {
         // Apply first, in memory; the transaction then only writes, so it stays short (on PostgreSQL an open write
         // transaction holds back every reader of $all; on SQLite it holds the file's write lock).
-        var context = new ProjectionBatch(database.Dialect, _states) { KeylessTables = database.KeylessTables };
+        var context = new ProjectionBatch(database, _states);
         foreach (var recorded in batch)
         {
             if (EventTypes.Deserialize(recorded.Type, recorded.Data.Span) is { } e)

@@ -82,7 +82,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
         /// <summary>The position up to which it has written everything it wants (for progress).</summary>
         public long DoneThrough { get; set; } = checkpoint;
 
-        public ProjectionBatch Open { get; set; } = new(database.Dialect, states) { KeylessTables = database.KeylessTables };
+        public ProjectionBatch Open { get; set; } = new(database, states);
         public List<RecordedEvent> Events { get; set; } = [];
         public bool Failed { get; set; }  // the open batch failed to apply an event: its events go to the projection's own runner
         public Task Writing { get; set; } = Task.CompletedTask;
@@ -254,7 +254,7 @@ public sealed class SharedCatchUp(IEventStore store, ProjectionDatabase database
     void Hand(Lane lane, StreamStates states, long through, CancellationToken ct)
     {
         var (batch, batchEvents, failed) = (lane.Open, lane.Events, lane.Failed);
-        (lane.Open, lane.Events, lane.Failed) = (new ProjectionBatch(database.Dialect, states) { KeylessTables = database.KeylessTables }, [], false);
+        (lane.Open, lane.Events, lane.Failed) = (new ProjectionBatch(database, states), [], false);
         lane.Writing = Task.Run(async () =>
         {
             var last = batchEvents[^1];
