@@ -75,48 +75,6 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
     }
 
     /// <summary>
-    /// A rebuild fills insert-only tables (the timeline) without their key and adds it back before the swap: a projector
-    /// that writes a key twice (here: every entry twice) fails the rebuild there, and the live rows stay as they were.
-    /// </summary>
-    [Fact]
-    public async Task a_rebuild_whose_insert_only_table_gets_a_key_twice_fails_before_the_swap()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await RunBusinessDayAsync();
-        var timeline = new OrderTimeline.OrderTimelineProjection();
-        await new SharedCatchUp(Store, Db, [timeline]).CatchUpAsync(long.MaxValue, null, ct);
-        async Task<List<string>> RowsAsync()
-        {
-            await using var conn = await Db.OpenAsync(ct);
-            return [.. await conn.QueryAsync<string>("select order_id || '@' || revision || ' ' || summary from order_timeline order by order_id, revision")];
-        }
-        var before = await RowsAsync();
-
-        var failure = await Assert.ThrowsAsync<PostgresException>(() => new ProjectionMaintenance(Store, Db).RebuildAsync(new TwiceProjection(timeline), null, ct));
-
-        Assert.Equal(PostgresErrorCodes.UniqueViolation, failure.SqlState);
-        Assert.NotEmpty(before);
-        Assert.Equal(before, await RowsAsync());
-        Assert.Empty(await new ProjectionMaintenance(Store, Db).VerifyAsync(timeline, ct));
-    }
-
-    /// <summary>The timeline, except that it applies every event twice (a projector bug a rebuild must not swap in).</summary>
-    sealed class TwiceProjection(IProjection inner) : IProjection
-    {
-        public string Name => inner.Name;
-        public string Folder => inner.Folder;
-        public EventFilter Filter => inner.Filter;
-        public IReadOnlyList<(string Table, string Key)> Tables => inner.Tables;
-        public IReadOnlyCollection<string> InsertOnlyTables => inner.InsertOnlyTables;
-
-        public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
-        {
-            await inner.ApplyAsync(batch, recorded, @event, ct);
-            await inner.ApplyAsync(batch, recorded, @event, ct);
-        }
-    }
-
-    /// <summary>
     /// An operator (or a scheduled job) verifies a read model again and again in one long-running API or worker: the
     /// shadow tables' connections are used again, not piled up (each verify left its own pool's connections open for minutes).
     /// </summary>

@@ -552,6 +552,49 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         await AssertRowsMatchTheLogAsync();  // rows read back and merged across batches (summary, fulfilment), counters, timeline entries once
     }
 
+    /// <summary>
+    /// A rebuild fills insert-only tables (the timeline) without their key and puts it back before the swap: a projector
+    /// that writes a key twice (here: every entry twice) fails the rebuild there, and the live rows stay as they were.
+    /// </summary>
+    [Fact]
+    public async Task a_rebuild_whose_insert_only_table_gets_a_key_twice_fails_before_the_swap()
+    {
+        await RunBusinessDayAsync();
+        var timeline = new OrderTimelineProjection();
+        await new SharedCatchUp(Store, Db, [timeline]).CatchUpAsync(long.MaxValue, null, Ct);
+        async Task<List<string>> RowsAsync()
+        {
+            await using var conn = await Db.OpenAsync(Ct);
+            return [.. await conn.QueryAsync<string>("select order_id || '@' || revision || ' ' || summary from order_timeline order by order_id, revision")];
+        }
+        var before = await RowsAsync();
+        Assert.NotEmpty(before);
+
+        var failure = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(
+            () => new ProjectionMaintenance(Store, Db).RebuildAsync(new TwiceProjection(timeline), null, Ct));
+
+        Assert.True(failure is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 },
+            failure.Message);
+        Assert.Equal(before, await RowsAsync());
+        Assert.Empty(await new ProjectionMaintenance(Store, Db).VerifyAsync(timeline, Ct));
+    }
+
+    /// <summary>The timeline, except that it applies every event twice (a projector bug a rebuild must not swap in).</summary>
+    sealed class TwiceProjection(IProjection inner) : IProjection
+    {
+        public string Name => inner.Name;
+        public string Folder => inner.Folder;
+        public EventFilter Filter => inner.Filter;
+        public IReadOnlyList<(string Table, string Key)> Tables => inner.Tables;
+        public IReadOnlyCollection<string> InsertOnlyTables => inner.InsertOnlyTables;
+
+        public async Task ApplyAsync(ProjectionBatch batch, RecordedEvent recorded, object @event, CancellationToken ct)
+        {
+            await inner.ApplyAsync(batch, recorded, @event, ct);
+            await inner.ApplyAsync(batch, recorded, @event, ct);
+        }
+    }
+
     /// <summary>Places a backordered order and waits until every projection has applied it (a host is running).</summary>
     protected async Task PlaceAndWaitForAllAsync(string orderId)
     {

@@ -40,15 +40,16 @@ sealed class BatchTable<TRow>
     {
         if (rows.Count == 0) return;
         var update = _columns.Except(_keys).ToList();
-        // A rebuild's insert-only table without its key (PostgreSQL): a plain insert.
-        var onConflict = batch.Dialect == SqlDialect.Postgres && batch.KeylessTables.Contains(_table) ? null : !_columns.Contains("last_position")
+        // A rebuild's insert-only table without its key: a plain insert.
+        var onConflict = batch.KeylessTables.Contains(_table) ? null : !_columns.Contains("last_position")
             ? "do nothing"
             : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
         if (batch.Dialect == SqlDialect.Sqlite)
         {
             // In-process SQLite: one prepared statement run per row is about twice as fast as extracting every column from JSON.
             await batch.Connection.ExecuteAsync(
-                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}) on conflict ({Keys}) {onConflict}",
+                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))})" +
+                (onConflict is null ? "" : $" on conflict ({Keys}) {onConflict}"),
                 rows, batch.Transaction);
             return;
         }
