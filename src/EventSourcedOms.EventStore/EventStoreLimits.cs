@@ -7,7 +7,7 @@ public sealed record EventStoreLimits
     public int MaxEventBytes { get; init; } = 1024 * 1024;
 
     /// <summary>Most events in one append, counted over all its streams. At most <see cref="HardMaxEventsPerAppend"/>.</summary>
-    public int MaxEventsPerAppend { get; init; } = 1000;
+    public int MaxEventsPerAppend { get; init; } = 2000;
 
     public int MaxStreamNameLength { get; init; } = 200;
 

@@ -32,7 +32,7 @@ public static class OrderPlacement
 {
     public const int MaxLines = 200;
 
-    /// <summary>Events one placement may write, below the store's default per-append limit of 1,000.</summary>
+    /// <summary>Events one placement may write, below the store's default per-append limit of 2,000.</summary>
     public const int MaxEventsPerOrder = 800;
 
     public static void Validate(IOrderInput o, Validator v)
@@ -86,7 +86,7 @@ public static class OrderPlacement
         IReadOnlyDictionary<(string Sku, string Location), Loaded<StockState>> stock, CancellationToken ct)
     {
         var plan = Router.Plan(placed.Lines, routing, (sku, location) => stock[(sku, location)].State.AvailableToPromise);
-        // One order is one append: its events must fit the store's per-append limit (1,000 by default).
+        // One order is one append: its events must fit the store's per-append limit (2,000 by default).
         var events = 3 + plan.Allocations.Count + plan.Shortages.Count;
         if (events > MaxEventsPerOrder)
             throw new DomainException(ErrorCodes.OrderTooFragmented,

@@ -22,8 +22,15 @@ namespace EventSourcedOms.Application.Orders;
 /// </summary>
 public sealed class PlacementBatcher(SessionFactory sessions)
 {
-    /// <summary>Upper bound of events in one batch, below the store's per-append limit (1,000 by default).</summary>
-    public const int MaxEventsPerBatch = 800;
+    /// <summary>
+    /// Upper bound of events in one batch, below the store's per-append limit (2,000 by default). Orders are counted at
+    /// their worst case (<see cref="Item.EventBound"/>: 10 events for two lines and two locations, ~5 in practice), so
+    /// at 800 a batch held 80 such orders: with SQLite, the projections in the same process and a 1M-event store, a
+    /// commit took ~0.1 s and the store acknowledged 839–840 of 1,000 orders/s while the rest queued (issue → answer
+    /// p50 2.5 s); at 1,600, 976 of 1,000. Batches only grow this large when orders wait: below the store's capacity
+    /// they hold what arrived during the previous commit.
+    /// </summary>
+    public const int MaxEventsPerBatch = 1_600;
 
     public enum Mode
     {

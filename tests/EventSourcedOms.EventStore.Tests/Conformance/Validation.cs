@@ -73,7 +73,7 @@ public abstract partial class EventStoreConformance
             "metadata has a NUL" => [One(existing, TestEvents.Event(metadata: new EventMetadata { CorrelationId = "a\0b" }))],
             "expected revision left unset" => [new StreamAppend(existing, default, [good])],
             "event over the size limit" => [One(existing, Data($$"""{"blob":"{{new string('x', 1024 * 1024)}}"}"""))],
-            "more events than allowed" => [One(existing, TestEvents.Events(1001))],
+            "more events than allowed" => [One(existing, TestEvents.Events(new EventStoreLimits().MaxEventsPerAppend + 1))],
             "no events" => [One(existing)],
             "empty event id" => [One(existing, good, new EventData(Guid.Empty, "T.v1", "{}"u8.ToArray()))],
             "event id twice in a batch" => [One(existing, good, good)],
