@@ -28,9 +28,11 @@ public sealed class PlacementBatcher(SessionFactory sessions)
     /// at 800 a batch held 80 such orders: with SQLite, the projections in the same process and a 1M-event store, a
     /// commit took ~0.1 s and the store acknowledged 839–840 of 1,000 orders/s while the rest queued (issue → answer
     /// p50 2.5 s); at 1,600, 976 of 1,000. Batches only grow this large when orders wait: below the store's capacity
-    /// they hold what arrived during the previous commit.
+    /// they hold what arrived during the previous commit. A store configured with a lower limit lowers it.
     /// </summary>
     public const int MaxEventsPerBatch = 1_600;
+
+    readonly int _maxEvents = Math.Min(MaxEventsPerBatch, (sessions.Store as EventStoreBase)?.Limits.MaxEventsPerAppend ?? MaxEventsPerBatch);
 
     public enum Mode
     {
@@ -91,7 +93,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
                     _drainers--;
                     return;
                 }
-                batch = Take(_waiting, _locations);
+                batch = Take(_waiting, _locations, _maxEvents);
             }
             try
             {
@@ -106,7 +108,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
 
     // Takes waiting items up to the event bound; an order id or request id appears at most once per batch (a racing
     // duplicate waits for the next batch, where it finds the first one's outcome).
-    static List<Item> Take(List<Item> waiting, int locations)
+    static List<Item> Take(List<Item> waiting, int locations, int maxEvents)
     {
         var batch = new List<Item>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -116,7 +118,7 @@ public sealed class PlacementBatcher(SessionFactory sessions)
         {
             var item = waiting[i];
             var bound = item.EventBound(locations);
-            if (batch.Count > 0 && events + bound > MaxEventsPerBatch) break;
+            if (batch.Count > 0 && events + bound > maxEvents) break;
             if (ids.Contains(item.Placed.OrderId) || (item.Command.RequestId is { } rid && requests.Contains(rid))) { i++; continue; }
             ids.Add(item.Placed.OrderId);
             if (item.Command.RequestId is { } requestId) requests.Add(requestId);
