@@ -573,10 +573,15 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         var failure = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(
             () => new ProjectionMaintenance(Store, Db).RebuildAsync(new TwiceProjection(timeline), null, Ct));
 
-        Assert.True(failure is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 },
+        // A duplicate primary key: PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_PRIMARYKEY (1555).
+        Assert.True(failure is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 1555 },
             failure.Message);
         Assert.Equal(before, await RowsAsync());
         Assert.Empty(await new ProjectionMaintenance(Store, Db).VerifyAsync(timeline, Ct));
+
+        // The failed rebuild left nothing in the way of the next one.
+        await new ProjectionMaintenance(Store, Db).RebuildAsync(timeline, null, Ct);
+        Assert.Equal(before, await RowsAsync());
     }
 
     /// <summary>The timeline, except that it applies every event twice (a projector bug a rebuild must not swap in).</summary>

@@ -33,8 +33,10 @@ public interface IProjection
 
     /// <summary>
     /// Tables whose rows are inserted once and never changed or deleted (one row per event, say), each key written by one
-    /// event only. PostgreSQL rebuilds fill them without their primary key, so without the upsert's check of the key for
-    /// every row, and build the key once at the end (which fails the rebuild, before any swap, if a key came twice).
+    /// event only, and needing no index for the projector's writes. Rebuilds fill them without their key (PostgreSQL:
+    /// the primary key dropped; SQLite: an unkeyed table of the same columns in place of the keyed one), so without the
+    /// upsert's check of the key for every row, and put the key back once at the end (which fails the rebuild, before
+    /// any swap, if a key came twice).
     /// </summary>
     IReadOnlyCollection<string> InsertOnlyTables => [];
 

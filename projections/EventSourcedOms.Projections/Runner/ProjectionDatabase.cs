@@ -86,9 +86,10 @@ public sealed class ProjectionDatabase
     Func<string, ProjectionDatabase>? _shadow;
 
     /// <summary>
-    /// Tables of this (shadow) database whose primary key a rebuild has dropped while it replays: they hold rows that are
-    /// only ever inserted (<see cref="IProjection.InsertOnlyTables"/>), which are then written without a conflict check,
-    /// and the key is built at the end (<see cref="ProjectionMaintenance"/>). Empty otherwise.
+    /// Tables of this (shadow) database that a rebuild fills without their key (PostgreSQL: the primary key dropped; SQLite:
+    /// an unkeyed table in place of the keyed one): they hold rows that are only ever inserted
+    /// (<see cref="IProjection.InsertOnlyTables"/>), which are then written without a conflict check, and the key is put
+    /// back at the end (<see cref="ProjectionMaintenance"/>). Empty otherwise.
     /// </summary>
     internal HashSet<string> KeylessTables { get; } = new(StringComparer.Ordinal);
 

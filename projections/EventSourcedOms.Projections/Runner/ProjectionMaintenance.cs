@@ -173,7 +173,11 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         return hash;
     }
 
-    /// <summary>A secondary index (or an insert-only table's key) of a shadow table, dropped while the table is filled; <paramref name="Definition"/> builds it again afterwards.</summary>
+    /// <summary>
+    /// A secondary index (or an insert-only table's key) of a shadow table, dropped while the table is filled;
+    /// <paramref name="Definition"/> builds it again afterwards. For a SQLite key, <paramref name="Name"/> is the keyed
+    /// table set aside, and the definition copies the rows into it and gives it the table's name back.
+    /// </summary>
     sealed record DeferredIndex(string Name, string TableName, string Definition);
 
     /// <summary>
@@ -232,7 +236,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                 await conn.ExecuteAsync($"alter table {table} rename to {keyed}; create table {table} as select * from {keyed} where 0");
                 shadow.KeylessTables.Add(table);
                 set.Add(new DeferredIndex(keyed, table,
-                    $"begin immediate; insert into {keyed} select * from {table} order by {key}; drop table {table}; alter table {keyed} rename to {table}; commit"));
+                    $"insert into {keyed} select * from {table} order by {key}; drop table {table}; alter table {keyed} rename to {table}"));
             }
             return set;
         }
@@ -280,7 +284,13 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             await using var conn = await shadow.OpenAsync(ct);
             while (queue.TryDequeue(out var table))
             {
-                foreach (var index in deferred.Where(i => i.TableName == table)) await conn.ExecuteAsync(index.Definition, commandTimeout: 0);
+                foreach (var index in deferred.Where(i => i.TableName == table))
+                {
+                    // A transaction of its own: a SQLite key put back in several statements is rolled back whole if one fails.
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    await conn.ExecuteAsync(index.Definition, transaction: tx, commandTimeout: 0);
+                    await tx.CommitAsync(ct);
+                }
                 if (postgres) await conn.ExecuteAsync($"vacuum (analyze) {table}", commandTimeout: 0);
             }
         }
