@@ -41,22 +41,20 @@ sealed class BatchTable<TRow>
         if (rows.Count == 0) return;
         var update = _columns.Except(_keys).ToList();
         // A rebuild's insert-only table without its key: a plain insert.
-        var onConflict = batch.KeylessTables.Contains(_table) ? null : !_columns.Contains("last_position")
+        var onConflict = batch.KeylessTables.Contains(_table) ? "" : $" on conflict ({Keys}) " + (!_columns.Contains("last_position")
             ? "do nothing"
-            : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position";
+            : $"do update set {string.Join(", ", update.Select(c => $"{c} = excluded.{c}"))} where {_table}.last_position < excluded.last_position");
         if (batch.Dialect == SqlDialect.Sqlite)
         {
             // In-process SQLite: one prepared statement run per row is about twice as fast as extracting every column from JSON.
             await batch.Connection.ExecuteAsync(
-                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))})" +
-                (onConflict is null ? "" : $" on conflict ({Keys}) {onConflict}"),
+                $"insert into {_table} ({string.Join(", ", _columns)}) values ({string.Join(", ", _properties.Select(p => "@" + p))}){onConflict}",
                 rows, batch.Transaction);
             return;
         }
         // PostgreSQL: one array per column (binary, typed by the column's CLR type), unnested into rows.
         var insert = new NpgsqlBatchCommand();
-        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))})" +
-                             (onConflict is null ? "" : $" on conflict ({Keys}) {onConflict}");
+        insert.CommandText = $"insert into {_table} ({string.Join(", ", _columns)}) select * from unnest({string.Join(", ", _columns.Select((_, i) => $"@p{i}"))}){onConflict}";
         for (var i = 0; i < _arrays.Length; i++) insert.Parameters.Add(new NpgsqlParameter($"p{i}", _arrays[i](rows)));
         batch.Queue(insert);
     }

@@ -74,7 +74,7 @@ public sealed class ProjectionBatch
         : this(dialect, states) => Begin(connection, transaction);
 
     /// <summary>A batch whose events are applied before its transaction begins (<see cref="Begin"/>), which then only writes.</summary>
-    internal ProjectionBatch(SqlDialect dialect, StreamStates states)
+    ProjectionBatch(SqlDialect dialect, StreamStates states)
     {
         Dialect = dialect;
         States = states;

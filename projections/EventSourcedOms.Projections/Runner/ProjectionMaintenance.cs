@@ -226,19 +226,19 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         var tables = projections.SelectMany(p => p.InsertOnlyTables).Distinct().ToArray();
         if (tables.Length == 0) return [];
         await using var conn = await shadow.OpenAsync(ct);
+        var deferred = new List<DeferredIndex>();
         if (shadow.Dialect == SqlDialect.Sqlite)
         {
-            var set = new List<DeferredIndex>();
             foreach (var table in tables)
             {
                 var key = projections.SelectMany(p => p.Tables).First(t => t.Table == table).Key;
                 var keyed = table + "__keyed";
                 await conn.ExecuteAsync($"alter table {table} rename to {keyed}; create table {table} as select * from {keyed} where 0");
                 shadow.KeylessTables.Add(table);
-                set.Add(new DeferredIndex(keyed, table,
+                deferred.Add(new DeferredIndex(keyed, table,
                     $"insert into {keyed} select * from {table} order by {key}; drop table {table}; alter table {keyed} rename to {table}"));
             }
-            return set;
+            return deferred;
         }
         var keys = (await conn.QueryAsync<(string Name, string Table, string Definition)>(
             """
@@ -246,7 +246,6 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
             where n.nspname = @schema and t.relname = any(@tables) and c.contype = 'p'
             """, new { schema = shadow.Schema, tables })).ToList();
-        var deferred = new List<DeferredIndex>();
         foreach (var (name, table, definition) in keys)
         {
             await conn.ExecuteAsync($"alter table {table} drop constraint \"{name}\"");
