@@ -48,8 +48,8 @@ public sealed partial class SqliteEventStore : EventStoreBase
             Execute(writer, $"""
                 pragma journal_mode = wal;
                 pragma synchronous = {synchronous};
-                pragma busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds};
                 """);
+            SqliteBusyWait.Install(writer, options.BusyTimeout);
             Execute(writer, "begin immediate");
             foreach (var sql in EmbeddedSql.Migrations(typeof(SqliteEventStore).Assembly)) Execute(writer, sql);
             Execute(writer, "commit");

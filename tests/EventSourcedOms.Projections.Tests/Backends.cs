@@ -55,11 +55,7 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
     public async Task projections_carry_on_when_the_server_ends_their_connections()
     {
         var ct = TestContext.Current.CancellationToken;
-        await RunBusinessDayAsync();
-        var host = new ProjectionHost(Store, Db, All) { LeaseRetry = TimeSpan.FromMilliseconds(100) };
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = host.RunAsync(stop.Token);
-        await PlaceAndWaitForAllAsync("ord-before");
+        await using var host = await RunHostAfterABusinessDayAsync();
 
         var ended = await SessionsAsync("count(*) filter (where pg_terminate_backend(pid))", $"{Name}_read");
         Assert.True(ended >= All.Length, $"{ended} read-model connections ended");  // a writer per projection, the leases
@@ -68,8 +64,7 @@ public sealed class PostgresProjectionScenarios(PostgresServer server) : Project
         await PlaceAndWaitForAllAsync("ord-after-2");
 
         Assert.Equal("reserved", (await new OrderSummaryQueries(Db).GetAsync("ord-after-2", ct))!.Status);
-        await stop.CancelAsync();
-        await run;
+        await host.StopAsync();
         foreach (var p in All) Assert.Empty(await host.VerifyAsync(p, ct));
         await AssertRowsMatchTheLogAsync();
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using EventSourcedOms.EventStore.Sqlite;
 using EventSourcedOms.Projections.Runner;
 using Microsoft.Data.Sqlite;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
+using EventSourcedOms.EventStore.Sqlite;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -123,7 +124,7 @@ public sealed class ProjectionDatabase
         if (Dialect == SqlDialect.Sqlite)
         {
             await conn.ExecuteAsync("pragma journal_mode = wal; pragma synchronous = normal; pragma wal_autocheckpoint = 0;");
-            SqliteBusyWait.Install((SqliteConnection)conn);
+            SqliteBusyWait.Install((SqliteConnection)conn, TimeSpan.FromSeconds(30));
         }
         return conn;
     }
@@ -225,7 +226,10 @@ public sealed class ProjectionDatabase
             {
                 var existed = new List<bool>();
                 foreach (var (table, _) in projection.Tables) existed.Add(await TableExistsAsync(conn, table));
-                await conn.ExecuteAsync(Sql(projection.Folder, "schema"));
+                var schema = Sql(projection.Folder, "schema");
+                if (Dialect == SqlDialect.Sqlite)
+                    schema = SqliteSwap.WithoutSwappedIndexes(schema, (await conn.QueryAsync<string>("select name from sqlite_master where type = 'index'")).ToHashSet(StringComparer.OrdinalIgnoreCase));
+                await conn.ExecuteAsync(schema);
                 foreach (var (table, column, definition) in projection.AddedColumns)
                     if (!await ColumnExistsAsync(conn, table, column))
                         await conn.ExecuteAsync($"alter table {table} add column {column} {definition}");

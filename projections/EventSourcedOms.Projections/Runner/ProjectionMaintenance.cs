@@ -18,13 +18,15 @@ public sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
 
 /// <summary>
 /// Where a rebuild's time went: replaying the log into the shadow tables (<paramref name="Events"/> log events read),
-/// finishing them (keys and indexes built, vacuum and analyse), and taking the leases, catching up and swapping.
+/// finishing them (keys and indexes built, vacuum and analyse), SQLite: copying them into the live file
+/// (<paramref name="Stage"/>, see <see cref="SqliteSwap"/>), and taking the leases, catching up and swapping
+/// (<paramref name="Swap"/>: the time the projections were paused).
 /// </summary>
-public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish, TimeSpan Swap)
+public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish, TimeSpan Swap, TimeSpan Stage = default)
 {
     /// <summary>The phases as the worker and the bench print them.</summary>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"replay of {Events:N0} events {Replay.TotalSeconds:N1} s, keys, indexes and vacuum {Finish.TotalSeconds:N1} s, catch-up and swap {Swap.TotalSeconds:N1} s");
+        $"replay of {Events:N0} events {Replay.TotalSeconds:N1} s, keys, indexes and vacuum {Finish.TotalSeconds:N1} s, {(Stage > TimeSpan.Zero ? $"copy into the live file {Stage.TotalSeconds:N1} s, " : "")}catch-up and swap {Swap.TotalSeconds:N1} s");
 }
 
 /// <summary>A row that differs between the live tables and a rebuild from the log: missing, extra, or changed.</summary>
@@ -57,6 +59,15 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
 
     /// <summary>A rebuild's events per page and transaction (<see cref="SharedCatchUp.CatchUpBatch"/>); tests make orders span batches with a small one.</summary>
     internal int RebuildBatch { get; init; } = 5_000;
+
+    /// <summary>SQLite: rows per transaction while a rebuild copies its tables into the live file (<see cref="SqliteSwap.CopyChunk"/>).</summary>
+    internal int SqliteCopyChunk { get; init; } = 10_000;
+
+    /// <summary>
+    /// Tests: called as a rebuild reaches a step, with its name: <c>"staged"</c> (SQLite: the tables copied into the live
+    /// file, before the rebuild follows the log further) and <c>"pausing"</c> (before it pauses the projections to swap).
+    /// </summary>
+    internal Func<string, Task>? StepReached { get; init; }
 
     /// <summary>
     /// Clears the error recorded for each projection that a poison event stopped (once a fixed projector is deployed),
@@ -113,6 +124,10 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         var name = string.Join(",", projections.Select(p => p.Name));
         var shadow = live.Shadow(projections.Count == 1 ? "rebuild_" + projections[0].Name : $"rebuild_{(uint)StableHash(name):x8}");
         await DropAsync(shadow);
+        var sqlite = live.Dialect == SqlDialect.Sqlite
+            ? new SqliteSwap(live, shadow, [.. projections.SelectMany(p => p.Tables)]) { CopyChunk = SqliteCopyChunk }
+            : null;
+        if (sqlite is not null) await sqlite.CleanAsync(ct);
         try
         {
             await shadow.MigrateAsync(projections, ct);
@@ -141,6 +156,15 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             var events = catchUp.EventsRead;
             await FinishTablesAsync(shadow, projections, deferred, FinishingConnections, ct);
             var finish = clock.Elapsed - replay;
+            if (sqlite is not null)
+            {
+                await sqlite.StageAsync(ct);
+                if (StepReached is not null) await StepReached("staged");
+                await catchUp.CatchUpAsync(long.MaxValue, null, ct);
+                await sqlite.CatchUpAsync(ct);
+            }
+            var stage = sqlite is null ? TimeSpan.Zero : clock.Elapsed - replay - finish;
+            if (StepReached is not null) await StepReached("pausing");
             var paused = new List<IAsyncDisposable>();
             var leases = new List<RunnerLease>();
             try
@@ -151,8 +175,8 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
                     leases.Add(await AcquireAsync(projection, ct));
                 }
                 await catchUp.CatchUpAsync(long.MaxValue, null, ct);
-                await SwapAsync(projections, shadow, ct);
-                return new RebuildTimes(events, replay, finish, clock.Elapsed - replay - finish);
+                await SwapAsync(projections, shadow, sqlite, ct);
+                return new RebuildTimes(events, replay, finish, clock.Elapsed - replay - finish - stage, stage);
             }
             finally
             {
@@ -162,6 +186,7 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         }
         finally
         {
+            if (sqlite is not null) await sqlite.CleanAsync(CancellationToken.None);  // staged tables of a rebuild that failed
             await DropAsync(shadow);
         }
     }
@@ -346,15 +371,22 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         _ => value.ToString() ?? "",
     };
 
-    async Task SwapAsync(IReadOnlyList<IProjection> projections, ProjectionDatabase shadow, CancellationToken ct)
+    async Task SwapAsync(IReadOnlyList<IProjection> projections, ProjectionDatabase shadow, SqliteSwap? sqlite, CancellationToken ct)
     {
         var rebuilt = new Dictionary<string, Checkpoint?>();
         await using (var s = await shadow.OpenAsync(ct))
             foreach (var projection in projections)
                 rebuilt[projection.Name] = await Checkpoints.ReadAsync(s, projection.Name);
-        await using var conn = await live.OpenAsync(ct);
-        if (live.Dialect == SqlDialect.Postgres)
+        if (sqlite is not null)
         {
+            await sqlite.SwapAsync(async (conn, tx) =>
+            {
+                foreach (var projection in projections) await SetCheckpointAsync(conn, tx, projection.Name, rebuilt[projection.Name]);
+            }, ct);
+        }
+        else
+        {
+            await using var conn = await live.OpenAsync(ct);
             var retired = $"{shadow.Schema}__retired";
             await using var tx = await conn.BeginTransactionAsync(ct);
             await conn.ExecuteAsync($"drop schema if exists \"{retired}\" cascade; create schema \"{retired}\"", transaction: tx);
@@ -369,28 +401,6 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
             }
             await tx.CommitAsync(ct);
             await conn.ExecuteAsync($"drop schema if exists \"{retired}\" cascade");
-        }
-        else
-        {
-            await conn.ExecuteAsync($"attach database '{shadow.SqlitePath!.Replace("'", "''")}' as shadow");
-            try
-            {
-                await using var tx = await conn.BeginTransactionAsync(ct);
-                foreach (var projection in projections)
-                {
-                    foreach (var (table, _) in projection.Tables)
-                    {
-                        await conn.ExecuteAsync($"delete from main.{table}", transaction: tx);
-                        await conn.ExecuteAsync($"insert into main.{table} select * from shadow.{table}", transaction: tx);
-                    }
-                    await SetCheckpointAsync(conn, tx, projection.Name, rebuilt[projection.Name]);
-                }
-                await tx.CommitAsync(ct);
-            }
-            finally
-            {
-                await conn.ExecuteAsync("detach database shadow");
-            }
         }
     }
 
