@@ -116,9 +116,17 @@ internal static class ProjectionBenchmarks
         {
             var all = All();
             await ResetAsync(db, all);
+            using var stopAppends = new CancellationTokenSource();
+            var appends = AppendsMeanwhile(store, stopAppends.Token);
             var (elapsed, batches) = await CatchUp(store, db, all, backend);
+            await stopAppends.CancelAsync();
+            var (waits, failures) = await appends;
             Report(new BenchResult(backend, $"rebuild all 5 together (Σ events, per page){(WorkedAround ? " + bench index" : "")}", all.Sum(Matching), elapsed, batches, pg ? RebuildTarget : "(Marten async daemon ~37,000)",
                 Limit: pg ? MachineLimits.PgRows100 : MachineLimits.SqliteRows100));
+            Report(new BenchResult(backend, string.Create(CultureInfo.InvariantCulture, $"one-event appends meanwhile (longest {waits.DefaultIfEmpty().Max():N0} ms)"),
+                waits.Length, elapsed, waits, "(information: none may fail)", "appends"));
+            if (failures.Count > 0)
+                Problem(problems, $"{backend}: {failures.Count} of {waits.Length + failures.Count} appends failed while the read models were rebuilt: {failures[0]}");
         }
         await CheckRows(backend, db, load.Orders.Count, load.Holds, load.Shipped, load.ShippedUnits, scan.OrderEvents, problems, "after rebuild");
         if (WorkedAround)
@@ -396,6 +404,39 @@ internal static class ProjectionBenchmarks
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend}: rebuilt {name} in {clock.Elapsed.TotalSeconds:N1} s ({times}; {progress.Count:N0} pages; {counting.AllPages:N0} $all pages and {counting.StreamReads:N0} single streams read from the store)"));
         return (clock.Elapsed, [.. batches]);
+    }
+
+    /// <summary>
+    /// A command every 20 ms while a rebuild runs (one event, to a stream no projection reads), timed: how long the
+    /// rebuild makes the store's commits wait. On SQLite both write the same file.
+    /// </summary>
+    static async Task<(double[] WaitsMs, List<string> Failures)> AppendsMeanwhile(IEventStore store, CancellationToken stop)
+    {
+        var waits = new List<double>();
+        var failures = new List<string>();
+        var stream = "bench-probe-" + Guid.NewGuid().ToString("N")[..8];
+        while (!stop.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await store.AppendAsync(stream, ExpectedRevision.Any, [new EventData(Guid.CreateVersion7(), "BenchProbe.v1", "{}"u8.ToArray())], CancellationToken.None);
+                waits.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            catch (EventStoreException e)
+            {
+                failures.Add(e.Message);
+            }
+            try
+            {
+                await Task.Delay(20, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return ([.. waits], failures);
     }
 
     /// <summary>The store, counting the reads a runner makes: $all pages, and whole-stream reads (StreamStates folding a stream it has not cached).</summary>
