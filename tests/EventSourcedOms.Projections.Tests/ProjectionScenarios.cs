@@ -589,6 +589,45 @@ public abstract partial class ProjectionScenarios : IAsyncLifetime
         await AssertRowsMatchTheLogAsync();
     }
 
+    /// <summary>
+    /// A rebuild that fails late — SQLite: with its tables already copied into the live file — leaves the live tables as
+    /// they were and nothing of its own behind (no staged tables, no shadow schema or file); the next one succeeds.
+    /// </summary>
+    [Fact]
+    public async Task a_rebuild_that_fails_before_its_swap_leaves_the_live_tables_and_nothing_else_behind()
+    {
+        await RunBusinessDayAsync();
+        await CatchUpAsync();
+        async Task<List<string>> TablesAsync()
+        {
+            await using var conn = await Db.OpenAsync(Ct);
+            if (Db.Dialect == SqlDialect.Postgres)
+                return [.. await conn.QueryAsync<string>(
+                    "select table_schema || '.' || table_name from information_schema.tables where starts_with(table_schema, current_schema()) order by 1")];
+            var files = Directory.GetFiles(Path.GetDirectoryName(Db.SqlitePath)!, Path.GetFileName(Db.SqlitePath) + ".rebuild_*");
+            return [.. await conn.QueryAsync<string>("select name from sqlite_master where type = 'table' order by name"), .. files];
+        }
+        var tables = await TablesAsync();
+        var steps = new List<string>();
+        var failing = new ProjectionMaintenance(Store, Db)
+        {
+            StepReached = step =>
+            {
+                steps.Add(step);
+                throw new InvalidOperationException("the rebuild stops here");
+            },
+        };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.RebuildAsync(All, null, Ct));
+
+        Assert.Equal([Db.Dialect == SqlDialect.Sqlite ? "staged" : "pausing"], steps);
+        Assert.Equal(tables, await TablesAsync());
+        await AssertRowsMatchTheLogAsync();
+        await new ProjectionMaintenance(Store, Db).RebuildAsync(All, null, Ct);
+        Assert.Equal(tables, await TablesAsync());
+        await AssertRowsMatchTheLogAsync();
+    }
+
     [Fact]
     public async Task a_rebuild_in_small_batches_whose_orders_span_many_batches_equals_a_replay()
     {
