@@ -10,7 +10,8 @@ using EventSourcedOms.Projections.Runner;
 // Environment instead of arguments: OMS_SQLITE_PATH, or OMS_POSTGRES (+ OMS_EVENTS_SCHEMA, OMS_READ_SCHEMA).
 // Runs every projection until SIGTERM/Ctrl+C; several workers (and API processes) may run: one projects, the others stand by.
 // Maintenance, then exit (the running workers and APIs keep serving; each projection pauses only for its swap or check):
-//        --rebuild all | order_summary,inventory,...   rebuild from the log into shadow tables and swap (progress on stdout)
+//        --rebuild all | order_summary,inventory,...   rebuild from the log into shadow tables and swap (progress on stdout);
+//                                                      exit code 3 if a rebuild of one of them is already running
 //        --verify all | order_summary,...              replay beside the live tables; list differing rows, exit code 1 if any
 //        --resume all | order_summary,...              clear the error a poison event recorded (after deploying the fix): the running hosts retry it
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal) && x.i + 1 < args.Length)
@@ -61,12 +62,22 @@ if (options.GetValueOrDefault("rebuild") is { } rebuild)
     await database.MigrateAsync(projections, stop.Token);
     var started = System.Diagnostics.Stopwatch.StartNew();
     var sinceLine = System.Diagnostics.Stopwatch.StartNew();
-    var times = await maintenance.RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p =>
+    RebuildTimes times;
+    try
     {
-        if (sinceLine.Elapsed < TimeSpan.FromSeconds(5)) return;  // a line every 5 s, not every page
-        sinceLine.Restart();
-        Console.WriteLine($"rebuild {p.Projection}: {p.Events:N0} events in {p.Elapsed.TotalSeconds:N0} s, {p.EventsPerSecond:N0} events/s{(p.Remaining is { } left ? $", about {left.TotalSeconds:N0} s left" : "")}");
-    }), stop.Token);
+        times = await maintenance.RebuildAsync(projections, new ImmediateProgress<RebuildProgress>(p =>
+        {
+            if (sinceLine.Elapsed < TimeSpan.FromSeconds(5)) return;  // a line every 5 s, not every page
+            sinceLine.Restart();
+            Console.WriteLine($"rebuild {p.Projection}: {p.Events:N0} events in {p.Elapsed.TotalSeconds:N0} s, {p.EventsPerSecond:N0} events/s{(p.Remaining is { } left ? $", about {left.TotalSeconds:N0} s left" : "")}");
+        }), stop.Token);
+    }
+    catch (RebuildRunningException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        await store.DisposeAsync();
+        return 3;
+    }
     Console.WriteLine($"rebuilt {string.Join(", ", projections.Select(p => p.Name))} in {started.Elapsed.TotalSeconds:N1} s and swapped them in ({times})");
     await store.DisposeAsync();
     return 0;

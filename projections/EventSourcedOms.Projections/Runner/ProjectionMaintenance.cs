@@ -29,6 +29,13 @@ public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish,
         $"replay of {Events:N0} events {Replay.TotalSeconds:N1} s, keys, indexes and vacuum {Finish.TotalSeconds:N1} s, {(Stage > TimeSpan.Zero ? $"copy into the live file {Stage.TotalSeconds:N1} s, " : "")}catch-up and swap {Swap.TotalSeconds:N1} s");
 }
 
+/// <summary>A rebuild of this read model is already running, in this process or another; nothing was changed.</summary>
+public sealed class RebuildRunningException(string projection)
+    : InvalidOperationException($"A rebuild of {projection} is already running (in this process or another); wait until it has finished.")
+{
+    public string Projection { get; } = projection;
+}
+
 /// <summary>A row that differs between the live tables and a rebuild from the log: missing, extra, or changed.</summary>
 public sealed record RowDifference(string Table, string Key, string Kind, string? Live, string? Rebuilt);
 
@@ -118,8 +125,27 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
     /// and an estimate of the time left until the position the live projections had reached.
     /// </summary>
     /// <param name="pause">Pauses one projection's active runner in this process, if any, until disposed.</param>
+    /// <exception cref="RebuildRunningException">Another rebuild of one of them is running, in this process or another.</exception>
     public async Task<RebuildTimes> RebuildAsync(IReadOnlyList<IProjection> projections, IProgress<RebuildProgress>? progress, CancellationToken ct,
         Func<IProjection, Task<IAsyncDisposable>>? pause = null)
+    {
+        // One rebuild of a read model at a time: two would share its shadow (and, on SQLite, its staged tables) and
+        // break each other's.
+        var rebuilding = new List<RunnerLease>();
+        try
+        {
+            foreach (var projection in projections)
+                rebuilding.Add(await RunnerLease.TryAcquireAsync(live, "rebuild_" + projection.Name, ct) ?? throw new RebuildRunningException(projection.Name));
+            return await RebuildCoreAsync(projections, progress, ct, pause);
+        }
+        finally
+        {
+            foreach (var lease in rebuilding) await lease.DisposeAsync();
+        }
+    }
+
+    async Task<RebuildTimes> RebuildCoreAsync(IReadOnlyList<IProjection> projections, IProgress<RebuildProgress>? progress, CancellationToken ct,
+        Func<IProjection, Task<IAsyncDisposable>>? pause)
     {
         var name = string.Join(",", projections.Select(p => p.Name));
         var shadow = live.Shadow(projections.Count == 1 ? "rebuild_" + projections[0].Name : $"rebuild_{(uint)StableHash(name):x8}");
