@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
@@ -24,11 +25,17 @@ public static unsafe class SqliteBusyWait
     [DllImport("e_sqlite3", EntryPoint = "sqlite3_busy_handler", CallingConvention = CallingConvention.Cdecl)]
     static extern int BusyHandler(IntPtr db, delegate* unmanaged[Cdecl]<IntPtr, int, int> handler, IntPtr arg);
 
-    /// <param name="maxTries">How many times to sleep a millisecond, passed as the handler's argument.</param>
+    /// <summary>When the current wait began (SQLite calls the handler on the thread running the statement, tries counting from 0).</summary>
+    [ThreadStatic]
+    static long _waitStarted;
+
+    /// <param name="timeoutMs">How long to wait in all, passed as the handler's argument: time, not tries (a millisecond's
+    /// sleep takes longer on a busy machine, and ~15 ms on Windows).</param>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    static int Wait(IntPtr maxTries, int tries)
+    static int Wait(IntPtr timeoutMs, int tries)
     {
-        if (tries >= (int)maxTries) return 0; // give up: the statement fails with SQLITE_BUSY
+        if (tries == 0) _waitStarted = Stopwatch.GetTimestamp();
+        else if (Stopwatch.GetElapsedTime(_waitStarted).TotalMilliseconds >= (long)timeoutMs) return 0; // give up: SQLITE_BUSY
         Thread.Sleep(1);
         return 1;
     }

@@ -228,7 +228,7 @@ public sealed class ProjectionDatabase
                 foreach (var (table, _) in projection.Tables) existed.Add(await TableExistsAsync(conn, table));
                 var schema = Sql(projection.Folder, "schema");
                 if (Dialect == SqlDialect.Sqlite)
-                    schema = SqliteSwap.WithoutSwappedIndexes(schema, (await conn.QueryAsync<string>("select name from sqlite_master where type = 'index'")).ToHashSet(StringComparer.OrdinalIgnoreCase));
+                    schema = SqliteSwap.WithSwappedIndexes(schema, (await conn.QueryAsync<string>("select name from sqlite_master where type = 'index'")).ToHashSet(StringComparer.OrdinalIgnoreCase));
                 await conn.ExecuteAsync(schema);
                 foreach (var (table, column, definition) in projection.AddedColumns)
                     if (!await ColumnExistsAsync(conn, table, column))

@@ -18,8 +18,8 @@ public sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
 
 /// <summary>
 /// Where a rebuild's time went: replaying the log into the shadow tables (<paramref name="Events"/> log events read),
-/// finishing them (keys and indexes built, vacuum and analyse), SQLite: copying them into the live file
-/// (<paramref name="Stage"/>, see <see cref="SqliteSwap"/>), and taking the leases, catching up and swapping
+/// finishing them (keys and indexes built, vacuum and analyse), SQLite: copying them into the live file and catching up
+/// once more (<paramref name="Stage"/>, see <see cref="SqliteSwap"/>), and taking the leases, catching up and swapping
 /// (<paramref name="Swap"/>: the time the projections were paused).
 /// </summary>
 public sealed record RebuildTimes(long Events, TimeSpan Replay, TimeSpan Finish, TimeSpan Swap, TimeSpan Stage = default)
@@ -212,7 +212,14 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         }
         finally
         {
-            if (sqlite is not null) await sqlite.CleanAsync(CancellationToken.None);  // staged tables of a rebuild that failed
+            try
+            {
+                if (sqlite is not null) await sqlite.CleanAsync(CancellationToken.None);  // staged tables of a rebuild that failed
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+            {
+                // Left for the next rebuild of these read models, which drops them first; the error that ended this one matters more.
+            }
             await DropAsync(shadow);
         }
     }

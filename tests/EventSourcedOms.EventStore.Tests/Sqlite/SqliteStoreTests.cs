@@ -62,6 +62,39 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal(1, retried.NextExpectedRevision);
     }
 
+    /// <summary>
+    /// Another writer (a projection, a rebuild copying its tables in) holds the file's write lock for a while: the store's
+    /// append waits for it — trying every millisecond — and commits once it is free.
+    /// </summary>
+    [Fact]
+    public async Task an_append_waits_for_another_writer_and_commits_once_it_lets_go()
+    {
+        var store = await Open(busyTimeout: TimeSpan.FromSeconds(10));
+        var stream = TestEvents.NewStream();
+        await using var other = new SqliteConnection($"Data Source={_path};Pooling=false");
+        await other.OpenAsync(Ct);
+        await using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "begin immediate";
+            await begin.ExecuteNonQueryAsync(Ct);
+        }
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(1_000, Ct);
+            await using var commit = other.CreateCommand();
+            commit.CommandText = "commit";
+            await commit.ExecuteNonQueryAsync(Ct);
+        }, Ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var appended = await store.AppendAsync(stream, ExpectedRevision.NoStream, TestEvents.Events(1), Ct);
+
+        Assert.True(clock.Elapsed > TimeSpan.FromMilliseconds(800), $"committed after {clock.ElapsedMilliseconds} ms, while the other writer held the lock");
+        await release;
+        Assert.Equal(0, appended.NextExpectedRevision);
+        Assert.True(SqliteBusyWait.Available, "the millisecond busy handler could not be installed; the store fell back to SQLite's busy timeout");
+    }
+
     [Fact]
     public async Task a_database_that_cannot_be_opened_is_reported_as_unavailable()
     {
