@@ -111,8 +111,10 @@ public sealed class OmsClient : IDisposable
             }
             failure = new Failure(sent, Now, path, status, code, response.Headers.RetryAfter?.ToString(), null);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException)
         {
+            // A connection the killed node took down; HttpClient does not wrap every such error (connecting to a node
+            // that dies at that moment can throw the socket's "Transport endpoint is not connected" as it is).
             failure = new Failure(sent, Now, path, null, null, null, e.Message);
         }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
