@@ -214,11 +214,13 @@ public sealed class ProjectionMaintenance(IEventStore store, ProjectionDatabase 
         {
             try
             {
-                if (sqlite is not null) await sqlite.CleanAsync(CancellationToken.None);  // staged tables of a rebuild that failed
+                // The retired tables after a swap, the staged ones of a rebuild that failed.
+                if (sqlite is not null) await sqlite.CleanAsync(CancellationToken.None);
             }
             catch (Exception e) when (e is System.Data.Common.DbException or IOException)
             {
-                // Left for the next rebuild of these read models, which drops them first; the error that ended this one matters more.
+                // Left for the next rebuild of these read models, which drops them first; a swap is done, and the error
+                // that ended a failed rebuild matters more.
             }
             await DropAsync(shadow);
         }

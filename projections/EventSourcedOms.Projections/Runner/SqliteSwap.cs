@@ -53,7 +53,10 @@ internal sealed class SqliteSwap(ProjectionDatabase live, ProjectionDatabase sha
 
     static string[] Columns(string key) => key.Split(',', StringSplitOptions.TrimEntries);
 
-    /// <summary>Drops what a rebuild of these tables that did not finish (a crash, a failure) left in the live file.</summary>
+    /// <summary>
+    /// Drops what a rebuild of these tables left in the live file: the retired tables after a swap, the staged ones of a
+    /// rebuild that did not finish (a failure, or a crash before this rebuild).
+    /// </summary>
     public async Task CleanAsync(CancellationToken ct)
     {
         await using var conn = await live.OpenAsync(ct);
@@ -162,44 +165,27 @@ internal sealed class SqliteSwap(ProjectionDatabase live, ProjectionDatabase sha
     }
 
     /// <summary>Copies the rows the rebuild changed since staging (or since the last call) into the staged tables.</summary>
-    public async Task CatchUpAsync(CancellationToken ct)
-    {
-        await using var attached = await AttachAsync(ct);
-        await using var tx = await attached.Connection.BeginTransactionAsync(ct);
-        await CopyChangesAsync(attached.Connection, tx);
-        await tx.CommitAsync(ct);
-    }
+    public Task CatchUpAsync(CancellationToken ct) => CopyChangesAsync(null, ct);
 
     /// <summary>
     /// The last changes copied, the staged tables renamed into place and <paramref name="checkpoints"/> written, in one
-    /// transaction; then the retired tables dropped.
+    /// transaction. The retired tables are left to <see cref="CleanAsync"/>, after the projections have resumed.
     /// </summary>
-    public async Task SwapAsync(Func<DbConnection, DbTransaction, Task> checkpoints, CancellationToken ct)
+    public Task SwapAsync(Func<DbConnection, DbTransaction, Task> checkpoints, CancellationToken ct) => CopyChangesAsync(async (conn, tx) =>
     {
-        await using (var attached = await AttachAsync(ct))
-        {
-            var conn = attached.Connection;
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await CopyChangesAsync(conn, tx);
-            foreach (var (table, _) in tables)
-                await conn.ExecuteAsync(
-                    $"alter table main.{Quote(table)} rename to {Quote(table + Retired)}; alter table main.{Quote(table + Staged)} rename to {Quote(table)}",
-                    transaction: tx);
-            await checkpoints(conn, tx);
-            await tx.CommitAsync(ct);
-        }
-        try
-        {
-            await CleanAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is DbException or IOException)
-        {
-            // The swap is done; the next rebuild of these read models drops the retired tables.
-        }
-    }
+        foreach (var (table, _) in tables)
+            await conn.ExecuteAsync(
+                $"alter table main.{Quote(table)} rename to {Quote(table + Retired)}; alter table main.{Quote(table + Staged)} rename to {Quote(table)}",
+                transaction: tx);
+        await checkpoints(conn, tx);
+    }, ct);
 
-    async Task CopyChangesAsync(DbConnection conn, DbTransaction tx)
+    /// <summary>Copies the changed rows, then does <paramref name="then"/>, in one transaction.</summary>
+    async Task CopyChangesAsync(Func<DbConnection, DbTransaction, Task>? then, CancellationToken ct)
     {
+        await using var attached = await AttachAsync(ct);
+        var conn = attached.Connection;
+        await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var (table, key) in tables)
         {
             var changed = $"shadow.{Quote(table + Changed)}";
@@ -210,6 +196,8 @@ internal sealed class SqliteSwap(ProjectionDatabase live, ProjectionDatabase sha
                 delete from {changed};
                 """, transaction: tx, commandTimeout: 0);
         }
+        if (then is not null) await then(conn, tx);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>A live connection with the shadow file attached as <c>shadow</c>, detached again before it goes back to the pool.</summary>
